@@ -1,0 +1,54 @@
+// Master-password key derivation in a disposable WebAssembly instance.
+//
+// Go's wasm memory never shrinks, and one Argon2id call at the vault's
+// default cost (64 MiB) grows an instance by about 65 MB. So the derivation
+// never runs in the long-lived core: each call starts kdf.wasm (the Go
+// program wasm/cmd/kdf, which links only the vault package), makes its one
+// call, and lets the program exit. Nothing here keeps a reference to the
+// instance afterwards, so the browser collects it with its memory, and the
+// core in this worker stays small.
+//
+// Loaded by the background after wasm_exec.js and messages.js. The request
+// and result shapes are Go's (wasm/bridge/kdfhost); this file only hosts.
+'use strict';
+
+(function (root) {
+  const { CODE, WatchwordError, toError } = root.WW;
+  // The global kdf.wasm installs for its one call.
+  const KDF_GLOBAL = 'watchwordKDF';
+
+  // One derivation at a time: the instances share KDF_GLOBAL, and two
+  // Argon2 runs at once would only double the peak memory.
+  let queue = Promise.resolve();
+
+  async function once(request) {
+    let go = new Go();
+    let { instance } = await WebAssembly.instantiateStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')), go.importObject);
+    const exited = go.run(instance);
+    const fn = root[KDF_GLOBAL];
+    go = instance = null; // the running program keeps what it needs until it exits
+    if (typeof fn !== 'function') throw new WatchwordError(CODE.INTERNAL, 'The key derivation did not start.');
+    try {
+      return JSON.parse(await fn(JSON.stringify(request)));
+    } catch (err) {
+      throw toError(err);
+    } finally {
+      // The program returns after its one call; once it has, nothing refers
+      // to the instance any more.
+      await exited.catch(() => {});
+      delete root[KDF_GLOBAL];
+    }
+  }
+
+  // runKDF runs one request ({op: 'create'|'unlock'|'change', password,
+  // new_password?, header?, kdf?}) and resolves with {header?, vaultKey?}.
+  // A rejection is a WatchwordError (wrong_password when the master
+  // password does not open the vault).
+  function runKDF(request) {
+    const p = queue.then(() => once(request));
+    queue = p.catch(() => {});
+    return p;
+  }
+
+  root.watchwordRunKDF = runKDF;
+})(globalThis);

@@ -1,0 +1,269 @@
+// End-to-end harness: a real watchword-server on 127.0.0.1, the mail it sends
+// (through the SMTP sink when it is built, else the server's own outbox), and
+// real browsers with the built extension loaded.
+//
+// Paths come from the environment build.sh sets (WATCHWORD_DIST,
+// WATCHWORD_SERVER_BIN, WATCHWORD_CHROMIUM_BIN, WATCHWORD_FIREFOX_BIN) with
+// the repository's defaults otherwise.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = process.env.WATCHWORD_DIST || join(ROOT, 'dist');
+export const SERVER_BIN = process.env.WATCHWORD_SERVER_BIN || join(ROOT, 'bin/watchword-server');
+export const SINK_BIN = process.env.WATCHWORD_SMTPSINK_BIN || join(ROOT, 'bin/watchword-smtpsink');
+export const CHROMIUM = process.env.WATCHWORD_CHROMIUM_REAL || '/usr/bin/chromium';
+export const FIREFOX = process.env.WATCHWORD_FIREFOX_BIN || '/usr/bin/firefox-esr';
+export const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
+// The fixed moz-extension UUID of the Firefox test profile, so tests know the
+// popup's address before the add-on is installed.
+export const FIREFOX_UUID = '6f6b3c1e-8d1a-4b7e-9b4f-2c1d0a9e7f11';
+export const GECKO_ID = 'watchword@watchword.app';
+
+// The flags this machine needs (no internet, root, no GPU); see DESIGN.md.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(process.env.TMPDIR || tmpdir(), `watchword-e2e-${prefix}-`));
+}
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(fn, { timeout = 15000, interval = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+export { waitFor };
+
+function startProcess(bin, args, name) {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  const keep = (d) => {
+    log.push(d.toString());
+    if (log.length > 400) log.shift();
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  proc.log = () => log.join('');
+  proc.name = name;
+  return proc;
+}
+
+function stopProcess(proc) {
+  if (!proc || proc.exitCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    proc.once('exit', res);
+    proc.kill('SIGTERM');
+    setTimeout(() => proc.exitCode === null && proc.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+// startMail starts the SMTP sink when it is built. It answers {smtpUrl,
+// messages()} or null (then the server writes mail to its outbox).
+async function startMail() {
+  if (!existsSync(SINK_BIN)) return null;
+  const smtpPort = await freePort();
+  const httpPort = await freePort();
+  const proc = startProcess(SINK_BIN, ['-smtp', `127.0.0.1:${smtpPort}`, '-http', `127.0.0.1:${httpPort}`], 'smtpsink');
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/messages`)).ok, { what: 'the SMTP sink' }).catch((err) => {
+    throw new Error(`${err.message}\n${proc.log()}`);
+  });
+  return {
+    proc,
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    async messages() {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/messages`);
+      const data = await res.json();
+      return (Array.isArray(data) ? data : data.messages || []).map((m) => ({ to: [].concat(m.to || m.To || m.rcpt || []).join(','), text: m.text || m.body || m.Body || m.raw || m.data || '' }));
+    },
+  };
+}
+
+// startServer runs bin/watchword-server on a free loopback port with a fresh
+// data directory. Proof of work is made cheap so tests run fast; the real
+// code path runs.
+export async function startServer() {
+  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run ./build.sh first`);
+  const port = await freePort();
+  const data = tempDir('server');
+  const mail = await startMail();
+  const args = ['-addr', `127.0.0.1:${port}`, '-data', data, '-pow-difficulty', '8', '-log-level', 'warn'];
+  if (mail) args.push('-smtp-url', mail.smtpUrl);
+  let proc = startProcess(SERVER_BIN, args, 'server');
+  const url = `http://127.0.0.1:${port}`;
+  const healthy = () => waitFor(async () => (await fetch(`${url}/healthz`)).ok, { what: 'the server' }).catch((err) => {
+    throw new Error(`${err.message}\n${proc.log()}`);
+  });
+  await healthy();
+  return {
+    url,
+    data,
+    get proc() {
+      return proc;
+    },
+    // halt stops the server process (its data stays): clients see it
+    // unreachable. resume starts it again on the same address and data.
+    async halt() {
+      await stopProcess(proc);
+    },
+    async resume() {
+      proc = startProcess(SERVER_BIN, args, 'server');
+      await healthy();
+    },
+    // mailTo returns the messages sent to address so far (decoded text).
+    async mailTo(address) {
+      if (mail) return (await mail.messages()).filter((m) => m.to.toLowerCase().includes(address.toLowerCase())).map((m) => decodeMail(m.text));
+      const dir = join(data, 'outbox');
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir)
+        .sort()
+        .map((f) => decodeMail(readFileSync(join(dir, f), 'utf8')))
+        .filter((t) => t.toLowerCase().includes(address.toLowerCase()));
+    },
+    async stop() {
+      await stopProcess(proc);
+      if (mail) await stopProcess(mail.proc);
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+// decodeMail undoes quoted-printable soft breaks and escapes so links can be
+// found in the text.
+function decodeMail(raw) {
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+export function findLink(mailText, path) {
+  const re = new RegExp(`https?://[^\\s"'<>]*${path.replace(/[/]/g, '\\/')}[^\\s"'<>]*`);
+  const m = mailText.match(re);
+  return m ? m[0].replace(/&amp;/g, '&') : null;
+}
+
+// launchChromium starts headless Chromium with the extension from
+// dist/chrome and answers {browser, extensionId, worker()}.
+export async function launchChromium({ extensionDir = join(DIST, 'chrome') } = {}) {
+  const userDataDir = tempDir('chromium');
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    pipe: true,
+    enableExtensions: [extensionDir],
+    userDataDir,
+    args: CHROMIUM_ARGS,
+    defaultViewport: { width: 360, height: 560, deviceScaleFactor: 2 },
+  });
+  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 20000 });
+  const extensionId = new URL(target.url()).host;
+  return {
+    kind: 'chromium',
+    browser,
+    extensionId,
+    base: `chrome-extension://${extensionId}`,
+    target,
+    async close() {
+      await browser.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// launchFirefox starts Firefox ESR over WebDriver BiDi and installs the
+// extension from dist/firefox with a fixed moz-extension UUID.
+export async function launchFirefox({ extensionDir = join(DIST, 'firefox') } = {}) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    defaultViewport: { width: 360, height: 560 },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      'xpinstall.signatures.required': false,
+      'extensions.experiments.enabled': true,
+    },
+  });
+  await browser.installExtension(extensionDir);
+  return {
+    kind: 'firefox',
+    browser,
+    extensionId: FIREFOX_UUID,
+    base: `moz-extension://${FIREFOX_UUID}`,
+    async close() {
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
+// openPopup opens popup.html in a tab sized like the real popup and collects
+// the page's errors.
+export async function openPopup(ext) {
+  const page = await ext.browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  await page.setViewport({ width: 360, height: 560, deviceScaleFactor: ext.kind === 'chromium' ? 2 : 1 }).catch(() => {});
+  await page.goto(`${ext.base}/popup.html`);
+  page.errors = errors;
+  return page;
+}
+
+// send asks the background something from an extension page, as the popup does.
+export async function send(page, type, payload = {}) {
+  const res = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type, ...payload });
+  if (!res || !res.ok) throw new Error(`${type}: ${JSON.stringify(res && res.error)}`);
+  return res.value;
+}
+
+let shotCounter = 0;
+// shot saves a screenshot of the popup under artifacts/<browser>/.
+export async function shot(page, ext, name) {
+  const dir = join(ARTIFACTS, ext.kind);
+  mkdirSync(dir, { recursive: true });
+  shotCounter++;
+  const file = join(dir, `${String(shotCounter).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+// screen waits until the popup shows the named screen.
+export async function screen(page, name, timeout = 20000) {
+  await page.waitForFunction((n) => document.body.dataset.screen === n, { timeout }, name);
+}

@@ -1,0 +1,60 @@
+// The strength meter: strength.wasm is loaded by the popup's password
+// screens only, on first use, and rates what is typed (score in words,
+// warnings and suggestions) next to the policy checklist.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+async function typeInto(page, sel, text) {
+  await page.click(sel, { clickCount: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(sel, text);
+}
+
+const meter = (page) => page.$eval('.policy', (p) => ({
+  score: p.querySelector('.meter').dataset.score,
+  label: p.querySelector('.meter').getAttribute('aria-label'),
+  hidden: p.querySelector('.meter').hidden,
+  note: p.querySelector('.hint').textContent,
+}));
+
+test('the popup loads strength.wasm only on a password screen and rates what is typed', async () => {
+  const ext = await launchChromium();
+  try {
+    const page = await openPopup(ext);
+    const wasmLoads = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('.wasm')) wasmLoads.push(new URL(r.url()).pathname);
+    });
+    await screen(page, 'welcome');
+    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: server.url } });
+    assert.equal(await page.evaluate(() => typeof globalThis.watchwordStrength), 'undefined', 'the first-run screen does not load the meter');
+
+    await page.click('#new');
+    await screen(page, 'register');
+    await page.type('#email', 'jane.doe@example.org');
+    await typeInto(page, '#password', 'Password1');
+    await waitFor(async () => (await meter(page)).label === 'Strength: Very weak', { what: 'a rating for a common password', timeout: 20000 });
+    const weak = await meter(page);
+    assert.equal(weak.hidden, false);
+    assert.match(weak.note, /common/i, 'a common password gets a warning');
+    await shot(page, ext, 'meter-weak');
+
+    await typeInto(page, '#password', 'Violet-Anchor-Drizzle-Fortune-7');
+    await waitFor(async () => Number((await meter(page)).score) >= 3, { what: 'a strong rating' });
+    assert.match((await meter(page)).label, /Strength: (Good|Strong)/);
+    await shot(page, ext, 'meter-strong');
+    assert.deepEqual([...new Set(wasmLoads)], ['/strength.wasm'], 'the popup itself loads only strength.wasm');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ext.close();
+  }
+});

@@ -1,0 +1,395 @@
+// Sync end to end in real Chromium against the real server: two browser
+// profiles on one account, the change stream, Sync now, sync switched off
+// and on, offline edits of one entry on both profiles merged, a stopped
+// service worker, locking, two accounts in turn, and a local-only vault
+// uploaded when an account is connected.
+//
+// Accounts are created and confirmed through the API (registration has its
+// own test); everything a person does in the extension goes through the
+// popup.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startServer, launchChromium, openPopup, send, shot, screen, findLink, waitFor } from './harness.mjs';
+
+const MSG = {
+  STATE: 'ui-bg-state',
+  SETTINGS: 'ui-bg-settings-set',
+  SYNC_NOW: 'ui-bg-sync-now',
+  ENTRY_GET: 'ui-bg-entry-get',
+  ENTRIES: 'ui-bg-entries',
+};
+const ACCOUNT_PASSWORD = 'Tr0ubadour-Horse';
+const MASTER = 'correct horse battery staple';
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+// solve finds the registration proof of work (SHA-256(challenge || nonce)
+// with `difficulty` leading zero bits), as the extension does.
+function solve(challenge, difficulty) {
+  for (let i = 0; ; i++) {
+    const sum = createHash('sha256').update(challenge + i).digest();
+    let zeros = 0;
+    for (const b of sum) {
+      if (b === 0) {
+        zeros += 8;
+        continue;
+      }
+      zeros += Math.clz32(b) - 24;
+      break;
+    }
+    if (zeros >= difficulty) return String(i);
+  }
+}
+
+async function api(path, body) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// createAccount registers and confirms an account through the API, with the
+// activation token from the captured email.
+async function createAccount(tag) {
+  const email = `${tag}-${Date.now()}@example.org`;
+  const pow = await api('/api/v1/pow');
+  await api('/api/v1/accounts', {
+    email,
+    password: ACCOUNT_PASSWORD,
+    marketing_consent: false,
+    statement: { decision: 'skipped', version: '2026-01' },
+    pow: { challenge: pow.challenge, nonce: solve(pow.challenge, pow.difficulty) },
+  });
+  const mail = await waitFor(async () => (await server.mailTo(email)).find((t) => findLink(t, '/activate')), { what: `the activation email to ${email}` });
+  const token = new URL(findLink(mail, '/activate')).searchParams.get('token');
+  await api('/api/v1/accounts/activate', { token });
+  return email;
+}
+
+async function typeInto(page, sel, text) {
+  await page.click(sel, { clickCount: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(sel, text);
+}
+
+// profile starts a browser profile with the popup open on this server.
+async function profile() {
+  const ext = await launchChromium();
+  const page = await openPopup(ext);
+  await screen(page, 'welcome');
+  await send(page, MSG.SETTINGS, { settings: { serverUrl: server.url } });
+  return { ext, page };
+}
+
+async function signIn(page, email) {
+  await page.click('#have');
+  await screen(page, 'signIn');
+  await page.type('#email', email);
+  await page.type('#password', ACCOUNT_PASSWORD);
+  await page.click('#sign-in');
+  await page.waitForFunction(() => ['masterCreate', 'unlock', 'vault'].includes(document.body.dataset.screen), { timeout: 30000 });
+  return page.evaluate(() => document.body.dataset.screen);
+}
+
+async function createVault(page) {
+  await screen(page, 'masterCreate');
+  await page.type('#master', MASTER);
+  await page.type('#master-confirm', MASTER);
+  await page.click('#create-vault');
+  await screen(page, 'vault', 120000);
+}
+
+async function unlock(page) {
+  await screen(page, 'unlock');
+  await page.type('#master', MASTER);
+  await page.click('#unlock');
+  await screen(page, 'vault', 120000);
+}
+
+// addLogin adds a login through the popup's form and returns to the list.
+async function addLogin(page, { name, username = '', password = '' }) {
+  await page.click('#add');
+  await screen(page, 'addType');
+  await page.click('button[data-type="login"]');
+  await screen(page, 'edit');
+  await page.type('#f-name', name);
+  if (username) await page.type('#f-username', username);
+  if (password) await page.type('#f-password', password);
+  await page.click('#save');
+  await screen(page, 'entry');
+  await page.click('#back');
+  await screen(page, 'vault');
+}
+
+async function names(page) {
+  return page.$$eval('#entries .item .name', (els) => els.map((e) => e.textContent));
+}
+
+// waitForNames waits, without touching the page, until its list shows every
+// name in want.
+async function waitForNames(page, want, what, timeout = 30000) {
+  await page.waitForFunction((w) => {
+    const shown = [...document.querySelectorAll('#entries .item .name')].map((e) => e.textContent);
+    return w.every((n) => shown.includes(n));
+  }, { timeout }, want).catch(async (err) => {
+    throw new Error(`${what}: the list shows ${JSON.stringify(await names(page))}: ${err.message}`);
+  });
+}
+
+async function syncState(page) {
+  return (await send(page, MSG.STATE)).sync;
+}
+
+async function entryByName(page, name) {
+  const list = await send(page, MSG.ENTRIES);
+  const e = list.entries.find((x) => x.fields && x.fields.name === name);
+  assert.ok(e, `an entry named ${name}`);
+  return send(page, MSG.ENTRY_GET, { id: e.id });
+}
+
+// cornerAction opens the status corner's menu and clicks its button sel.
+async function cornerAction(page, sel) {
+  if (await page.$eval('#status-menu', (m) => m.hidden)) await page.click('#status');
+  await page.waitForSelector(sel, { visible: true });
+  await page.click(sel);
+}
+
+async function syncNowFromCorner(page) {
+  await cornerAction(page, '#sync-now');
+  await page.waitForFunction(() => document.querySelector('#status').dataset.state === 'synced', { timeout: 30000 });
+}
+
+// Both profiles of test 2 and 3 share one account.
+let shared = null;
+after(async () => {
+  if (!shared) return;
+  await shared.a.ext.close();
+  await shared.b.ext.close();
+});
+
+test('two profiles on one account: live sync, Sync now, sync off and on', async () => {
+  const email = await createAccount('two');
+  const a = await profile();
+  const b = await profile();
+  shared = { email, a, b };
+  // A signs in first: the account has no vault, so A creates it.
+  assert.equal(await signIn(a.page, email), 'masterCreate');
+  await createVault(a.page);
+  await addLogin(a.page, { name: 'Alpha', username: 'ann', password: 'first-pass' });
+  await a.page.waitForFunction(() => document.querySelector('#status').dataset.state === 'synced', { timeout: 30000 });
+  await shot(a.page, a.ext, 'sync-a-first-entry');
+
+  // B signs in: the vault's header comes from the server and B unlocks it
+  // with the master password; the entries follow.
+  assert.equal(await signIn(b.page, email), 'unlock');
+  await shot(b.page, b.ext, 'sync-b-unlock');
+  await unlock(b.page);
+  await waitForNames(b.page, ['Alpha'], 'B after unlocking');
+  await shot(b.page, b.ext, 'sync-b-after-unlock');
+
+  // An entry added on A appears on B with nobody touching B.
+  await addLogin(a.page, { name: 'Bravo', username: 'bob' });
+  await waitForNames(b.page, ['Alpha', 'Bravo'], 'B after A added Bravo');
+  await shot(b.page, b.ext, 'sync-b-live');
+
+  // Sync now from the status corner.
+  await syncNowFromCorner(b.page);
+  assert.equal((await syncState(b.page)).state, 'synced');
+  await shot(b.page, b.ext, 'sync-b-synced');
+
+  // Sync switched off on B: paused, and B's new entry is not sent.
+  await b.page.click('#settings');
+  await screen(b.page, 'settings');
+  assert.equal(await b.page.$eval('#sync-enabled', (c) => c.checked), true, 'sync is on by default');
+  await b.page.$eval('#sync-enabled', (c) => c.click()); // the styled box covers the native one
+  await b.page.waitForFunction(() => document.querySelector('#status').dataset.state === 'paused');
+  await shot(b.page, b.ext, 'sync-b-settings-paused');
+  await b.page.click('#back');
+  await screen(b.page, 'vault');
+  await addLogin(b.page, { name: 'Charlie' });
+  const paused = await syncState(b.page);
+  assert.equal(paused.state, 'paused');
+  assert.equal(paused.pending, 1, 'the change waits in the journal');
+  await b.page.click('#status');
+  await b.page.waitForSelector('#enable-sync', { visible: true });
+  await shot(b.page, b.ext, 'sync-b-paused-menu');
+  await b.page.click('#status'); // closed again
+  await send(a.page, MSG.SYNC_NOW);
+  await new Promise((r) => setTimeout(r, 2500)); // longer than the engine's debounce
+  await send(a.page, MSG.SYNC_NOW);
+  assert.ok(!(await names(a.page)).includes('Charlie'), 'nothing was sent while sync was off');
+
+  // Switched on again: B catches up and A receives Charlie by itself.
+  await cornerAction(b.page, '#enable-sync');
+  await b.page.waitForFunction(() => document.querySelector('#status').dataset.state === 'synced', { timeout: 30000 });
+  assert.equal((await syncState(b.page)).pending, 0);
+  await waitForNames(a.page, ['Alpha', 'Bravo', 'Charlie'], 'A after B switched sync on');
+  await shot(a.page, a.ext, 'sync-a-caught-up');
+  assert.deepEqual(a.page.errors, []);
+  assert.deepEqual(b.page.errors, []);
+});
+
+test('both profiles edit one entry offline: merged, nothing lost', async () => {
+  assert.ok(shared, 'runs after the two-profile test');
+  const { a, b } = shared;
+  await server.halt();
+  try {
+    // Offline: each profile saves its own edit; both are kept locally.
+    await editEntry(a.page, 'Alpha', { '#f-username': 'ann@a.example', '#f-password': 'pass-from-a' });
+    await new Promise((r) => setTimeout(r, 50)); // B's edit is the later one
+    await editEntry(b.page, 'Alpha', { '#f-password': 'pass-from-b' });
+    await send(a.page, MSG.SYNC_NOW);
+    const offline = await syncState(a.page);
+    assert.equal(offline.state, 'offline');
+    assert.ok(offline.pending >= 1, 'the edit waits in the journal');
+    await shot(a.page, a.ext, 'merge-a-offline');
+  } finally {
+    await server.resume();
+  }
+  for (const p of [a, b, a, b]) await send(p.page, MSG.SYNC_NOW);
+  const ea = await entryByName(a.page, 'Alpha');
+  const eb = await entryByName(b.page, 'Alpha');
+  assert.deepEqual(ea.fields, eb.fields, 'both profiles hold the same entry');
+  assert.equal(ea.fields.username, 'ann@a.example', 'the field only A changed is A’s');
+  assert.equal(ea.fields.password, 'pass-from-b', 'the later edit of the field both changed wins');
+  const history = (ea.fields.history || []).map((h) => h.value);
+  assert.ok(history.includes('pass-from-a'), `the losing value is in the history: ${JSON.stringify(history)}`);
+  assert.ok(history.includes('first-pass'), 'the original password is in the history');
+  await a.page.goto(`${a.ext.base}/popup.html`);
+  await screen(a.page, 'vault');
+  await a.page.click(`#entries .item[data-id="${ea.id}"]`);
+  await screen(a.page, 'entry');
+  await shot(a.page, a.ext, 'merge-a-entry');
+  await a.ext.close();
+  await b.ext.close();
+  shared = null;
+});
+
+async function editEntry(page, name, fields) {
+  const list = await send(page, MSG.ENTRIES);
+  const e = list.entries.find((x) => x.fields && x.fields.name === name);
+  await page.click(`#entries .item[data-id="${e.id}"]`);
+  await screen(page, 'entry');
+  await page.click('#edit');
+  await screen(page, 'edit');
+  for (const [sel, v] of Object.entries(fields)) await typeInto(page, sel, v);
+  await page.click('#save');
+  await screen(page, 'entry');
+  await page.click('#back');
+  await screen(page, 'vault');
+}
+
+test('a stopped worker stays unlocked; lock wipes the key; two accounts never meet', async () => {
+  const first = await createAccount('first');
+  const second = await createAccount('second');
+  const { ext, page } = await profile();
+  try {
+    assert.equal(await signIn(page, first), 'masterCreate');
+    await createVault(page);
+    await addLogin(page, { name: 'First account login' });
+
+    // The worker is stopped (as the browser does when idle): the popup
+    // reopened finds the vault unlocked and working.
+    const cdp = await page.createCDPSession();
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await page.goto(`${ext.base}/popup.html`);
+    await screen(page, 'vault');
+    await waitForNames(page, ['First account login'], 'after the worker restarted');
+    await addLogin(page, { name: 'Added after the restart' });
+    await waitForNames(page, ['First account login', 'Added after the restart'], 'the list after the restart');
+    await shot(page, ext, 'worker-restarted');
+
+    // Locking removes the vault key from storage.session.
+    const keysBefore = await page.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('key/')));
+    assert.equal(keysBefore.length, 1, 'the unlocked key is in storage.session');
+    await page.click('#lock');
+    await screen(page, 'unlock');
+    const keysAfter = await page.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('key/')));
+    assert.deepEqual(keysAfter, [], 'no vault key in storage.session after locking');
+    await shot(page, ext, 'locked');
+
+    // Switch to the second account: its own empty vault, nothing of the first.
+    await unlock(page);
+    await page.click('#settings');
+    await screen(page, 'settings');
+    await page.click('#switch-account');
+    await screen(page, 'signIn');
+    await page.type('#email', second);
+    await page.type('#password', ACCOUNT_PASSWORD);
+    await page.click('#sign-in');
+    await createVault(page);
+    assert.deepEqual(await names(page), [], 'the second account sees none of the first account’s entries');
+    await addLogin(page, { name: 'Second account login' });
+    await shot(page, ext, 'second-account');
+
+    // And back: the first account's vault, without the second's entry.
+    await page.click('#settings');
+    await screen(page, 'settings');
+    await page.click('#switch-account');
+    await screen(page, 'signIn');
+    await page.type('#email', first);
+    await page.type('#password', ACCOUNT_PASSWORD);
+    await page.click('#sign-in');
+    await unlock(page);
+    await waitForNames(page, ['First account login', 'Added after the restart'], 'the first account again');
+    assert.ok(!(await names(page)).includes('Second account login'), 'the first account never sees the second’s entries');
+    await shot(page, ext, 'first-account-again');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ext.close();
+  }
+});
+
+test('a local-only vault uploads when an account is connected; another profile gets it', async () => {
+  const email = await createAccount('local');
+  const c = await profile();
+  const d = await profile();
+  try {
+    await c.page.click('#local');
+    await createVault(c.page);
+    await addLogin(c.page, { name: 'Made before any account', username: 'solo' });
+    assert.equal((await syncState(c.page)).state, 'local');
+    await shot(c.page, c.ext, 'local-vault');
+
+    // Connect an account from Settings: sign in; the vault stays unlocked
+    // and is uploaded as it is.
+    await c.page.click('#settings');
+    await screen(c.page, 'settings');
+    await c.page.click('.section button.btn.secondary.block');
+    await screen(c.page, 'welcomeConnect');
+    await shot(c.page, c.ext, 'connect-account');
+    await c.page.click('.actions .btn.secondary.block');
+    await screen(c.page, 'signIn');
+    await c.page.type('#email', email);
+    await c.page.type('#password', ACCOUNT_PASSWORD);
+    await c.page.click('#sign-in');
+    await screen(c.page, 'vault', 30000);
+    await c.page.waitForFunction(() => document.querySelector('#status').dataset.state === 'synced', { timeout: 30000 });
+    await waitForNames(c.page, ['Made before any account'], 'C after connecting');
+    await shot(c.page, c.ext, 'local-vault-connected');
+
+    // Another profile signs in and unlocks the uploaded vault.
+    assert.equal(await signIn(d.page, email), 'unlock');
+    await unlock(d.page);
+    await waitForNames(d.page, ['Made before any account'], 'D after unlocking');
+    await shot(d.page, d.ext, 'local-vault-on-second-profile');
+    assert.deepEqual(c.page.errors, []);
+    assert.deepEqual(d.page.errors, []);
+  } finally {
+    await c.ext.close();
+    await d.ext.close();
+  }
+});

@@ -1,0 +1,122 @@
+package bridge
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"watchword/wasm/api"
+)
+
+// Args are the arguments of one call, as JavaScript passed them. The browser
+// implementation reads JS values; tests use plain Go values.
+type Args interface {
+	// Len is the number of arguments passed.
+	Len() int
+	// Present reports whether argument i was passed and is neither
+	// undefined nor null.
+	Present(i int) bool
+	// String returns argument i, which must be a JS string.
+	String(i int) (string, error)
+	// Bytes returns a copy of argument i, which must be a Uint8Array or a
+	// string (then its UTF-8 bytes).
+	Bytes(i int) ([]byte, error)
+}
+
+// JSON is a result that JavaScript receives as the value JSON.parse makes of
+// it (an object, array, string...). Encode it with one json.Marshal: the
+// bridge crosses into JavaScript once per result, never per field.
+type JSON []byte
+
+// Result is what a method resolves with: nil (undefined), a string, a []byte
+// (a Uint8Array), a bool, or JSON.
+type Result = any
+
+func badArg(i int, format string, args ...any) error {
+	return &api.Error{Code: api.CodeBadRequest, Message: fmt.Sprintf("argument %d: %s", i+1, fmt.Sprintf(format, args...))}
+}
+
+// need checks that at least n arguments were passed.
+func need(a Args, n int) error {
+	if a.Len() < n {
+		return api.Errorf(api.CodeBadRequest, "%d argument(s) required, got %d", n, a.Len())
+	}
+	return nil
+}
+
+func argString(a Args, i int) (string, error) {
+	if !a.Present(i) {
+		return "", badArg(i, "missing")
+	}
+	s, err := a.String(i)
+	if err != nil {
+		return "", badArg(i, "want a string")
+	}
+	return s, nil
+}
+
+// argBytes reads a Uint8Array (or string) argument of at most max bytes.
+func argBytes(a Args, i int) ([]byte, error) {
+	if !a.Present(i) {
+		return nil, badArg(i, "missing")
+	}
+	b, err := a.Bytes(i)
+	if err != nil {
+		return nil, badArg(i, "want a Uint8Array or a string")
+	}
+	return b, nil
+}
+
+// argJSON decodes a JSON argument (a string or the UTF-8 bytes of one) into v,
+// refusing unknown fields so a misspelt option is an error, not a default.
+func argJSON(a Args, i int, v any) error {
+	b, err := argBytes(a, i)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(i, b, v)
+}
+
+func decodeJSON(i int, b []byte, v any) error {
+	if err := strictUnmarshal(b, v); err != nil {
+		return badArg(i, "bad JSON: %v", err)
+	}
+	return nil
+}
+
+// argBase64 decodes a standard base64 string argument.
+func argBase64(a Args, i int) ([]byte, error) {
+	s, err := argString(a, i)
+	if err != nil {
+		return nil, err
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, badArg(i, "not standard base64")
+	}
+	return b, nil
+}
+
+func marshal(v any) (JSON, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	return JSON(b), nil
+}
+
+// argBinary reads binary data passed as a Uint8Array or as a standard base64
+// string.
+func argBinary(a Args, i int) ([]byte, error) {
+	if !a.Present(i) {
+		return nil, badArg(i, "missing")
+	}
+	if s, err := a.String(i); err == nil {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, badArg(i, "not standard base64")
+		}
+		return b, nil
+	}
+	return argBytes(a, i)
+}

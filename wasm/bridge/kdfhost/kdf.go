@@ -1,0 +1,163 @@
+package kdfhost
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+
+	"watchword/wasm/api"
+	"watchword/wasm/vault"
+)
+
+// The operations kdf.wasm runs.
+const (
+	OpCreate = "create" // a new vault under Password (KDF optional)
+	OpUnlock = "unlock" // Header's vault key under Password
+	OpChange = "change" // Header re-wrapped from Password to NewPassword
+)
+
+// KDFRequest is the one call kdf.wasm serves.
+type KDFRequest struct {
+	Op          string           `json:"op"`
+	Password    string           `json:"password"`
+	NewPassword string           `json:"new_password,omitempty"`
+	Header      *api.VaultHeader `json:"header,omitempty"`
+	KDF         *KDFCost         `json:"kdf,omitempty"`
+}
+
+// KDFCost are the Argon2id costs a caller may choose for a new vault; unset
+// ones keep the defaults. The salt is always fresh and the algorithm always
+// Argon2id, and api.KDFParams.Validate still applies.
+type KDFCost struct {
+	MemoryKiB *uint32 `json:"m,omitempty"`
+	Time      *uint32 `json:"t,omitempty"`
+	Threads   *uint8  `json:"p,omitempty"`
+}
+
+// KDFResult answers a KDFRequest: create gives Header and VaultKey, unlock
+// VaultKey, change the new Header. VaultKey is standard base64 and must be
+// kept secret.
+type KDFResult struct {
+	Header   *api.VaultHeader `json:"header,omitempty"`
+	VaultKey string           `json:"vaultKey,omitempty"`
+}
+
+// maxRequest bounds a request: a header is a few hundred bytes, and
+// passwords beyond a few KiB are a mistake, not a password.
+const maxRequest = 64 << 10
+
+// KDF decodes a request, runs it, and returns the JSON of its KDFResult.
+// Every failure is an *api.Error: bad requests are api.CodeBadRequest, a
+// password that does not open the vault is vault.ErrWrongPassword.
+func KDF(req []byte) ([]byte, error) {
+	if len(req) > maxRequest {
+		return nil, api.Errorf(api.CodeTooLarge, "the request is larger than %d bytes", maxRequest)
+	}
+	var r KDFRequest
+	dec := json.NewDecoder(bytes.NewReader(req))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, api.Errorf(api.CodeBadRequest, "kdf request: bad JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, api.Errorf(api.CodeBadRequest, "kdf request: data after the request")
+	}
+	res, err := run(r)
+	if err != nil {
+		return nil, asAPIError(err)
+	}
+	return json.Marshal(res)
+}
+
+func run(r KDFRequest) (KDFResult, error) {
+	switch r.Op {
+	case OpCreate:
+		return create(r)
+	case OpUnlock:
+		h, err := needHeader(r)
+		if err != nil {
+			return KDFResult{}, err
+		}
+		k, err := vault.Unlock(h, r.Password)
+		if err != nil {
+			return KDFResult{}, err
+		}
+		defer k.Destroy()
+		return KDFResult{VaultKey: encodeKey(k)}, nil
+	case OpChange:
+		h, err := needHeader(r)
+		if err != nil {
+			return KDFResult{}, err
+		}
+		if r.NewPassword == "" {
+			return KDFResult{}, api.Errorf(api.CodeInvalid, "the new master password is empty")
+		}
+		nh, err := vault.ChangePassword(h, r.Password, r.NewPassword)
+		if err != nil {
+			return KDFResult{}, err
+		}
+		return KDFResult{Header: &nh}, nil
+	default:
+		return KDFResult{}, api.Errorf(api.CodeBadRequest, "kdf request: unknown op %q (want %q, %q or %q)", r.Op, OpCreate, OpUnlock, OpChange)
+	}
+}
+
+func create(r KDFRequest) (KDFResult, error) {
+	kdf, err := vault.NewKDFParams()
+	if err != nil {
+		return KDFResult{}, err
+	}
+	if c := r.KDF; c != nil {
+		if c.MemoryKiB != nil {
+			kdf.MemoryKiB = *c.MemoryKiB
+		}
+		if c.Time != nil {
+			kdf.Time = *c.Time
+		}
+		if c.Threads != nil {
+			kdf.Threads = *c.Threads
+		}
+	}
+	// Checked here so a bad cost is a clear error before a vault id and
+	// key are made.
+	if err := kdf.Validate(); err != nil {
+		return KDFResult{}, err
+	}
+	h, k, err := vault.Create(r.Password, kdf)
+	if err != nil {
+		return KDFResult{}, err
+	}
+	defer k.Destroy()
+	return KDFResult{Header: &h, VaultKey: encodeKey(k)}, nil
+}
+
+func needHeader(r KDFRequest) (api.VaultHeader, error) {
+	if r.Header == nil {
+		return api.VaultHeader{}, api.Errorf(api.CodeBadRequest, "kdf request: %s needs the vault header", r.Op)
+	}
+	if !api.ValidID(r.Header.VaultID) {
+		return api.VaultHeader{}, api.Errorf(api.CodeBadRequest, "kdf request: the header's vault_id is not a valid id")
+	}
+	return *r.Header, nil
+}
+
+func encodeKey(k *vault.Key) string {
+	raw := k.Bytes()
+	defer clear(raw)
+	return base64.StdEncoding.EncodeToString(raw)
+}
+
+// internalMessage is all JavaScript learns about an unexpected failure: its
+// text might hold secrets.
+const internalMessage = "internal error"
+
+// asAPIError keeps an *api.Error's code and message (core packages write
+// those for people, without secrets) and hides anything else.
+func asAPIError(err error) *api.Error {
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Code != api.CodeInternal {
+		return &api.Error{Code: ae.Code, Message: ae.Message, Details: ae.Details}
+	}
+	return &api.Error{Code: api.CodeInternal, Message: internalMessage}
+}

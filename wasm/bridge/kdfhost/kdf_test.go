@@ -1,0 +1,126 @@
+package kdfhost
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"watchword/wasm/api"
+	"watchword/wasm/vault"
+	"watchword/wasm/vault/vaulttest"
+)
+
+// lowCost is the cheapest setting the floors allow; vaulttest.FastKDF makes
+// the derivation itself cheap while the real code path runs.
+var lowCost = &KDFCost{MemoryKiB: ptr[uint32](api.MinKDFMemoryKiB), Time: ptr[uint32](api.MinKDFTime), Threads: ptr[uint8](1)}
+
+func ptr[T any](v T) *T { return &v }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func decodeResult(t *testing.T, b []byte) KDFResult {
+	t.Helper()
+	var r KDFResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("result %s: %v", b, err)
+	}
+	return r
+}
+
+func TestKDFRoundTrip(t *testing.T) {
+	vaulttest.FastKDF(t)
+	out, err := KDF(mustJSON(t, KDFRequest{Op: OpCreate, Password: "correct horse battery staple", KDF: lowCost}))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	created := decodeResult(t, out)
+	if created.Header == nil || created.VaultKey == "" {
+		t.Fatalf("create gave %s, want a header and a key", out)
+	}
+	if created.Header.KDF.MemoryKiB != api.MinKDFMemoryKiB || created.Header.KDF.Threads != 1 {
+		t.Errorf("create kept kdf %v, want the requested cost", created.Header.KDF)
+	}
+
+	out, err = KDF(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "correct horse battery staple", Header: created.Header}))
+	if err != nil {
+		t.Fatalf("unlock: %v", err)
+	}
+	if got := decodeResult(t, out); got.VaultKey != created.VaultKey || got.Header != nil {
+		t.Fatalf("unlock gave %s, want only the created key", out)
+	}
+
+	out, err = KDF(mustJSON(t, KDFRequest{Op: OpChange, Password: "correct horse battery staple", NewPassword: "a new passphrase here", Header: created.Header}))
+	if err != nil {
+		t.Fatalf("change: %v", err)
+	}
+	changed := decodeResult(t, out)
+	if changed.Header == nil || changed.VaultKey != "" {
+		t.Fatalf("change gave %s, want only a header", out)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(created.VaultKey)
+	want, err := vault.NewKey(created.Header.VaultID, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := vault.Unlock(*changed.Header, "a new passphrase here")
+	if err != nil {
+		t.Fatalf("the changed header does not open with the new password: %v", err)
+	}
+	if !k.Equal(want) {
+		t.Error("the changed header wraps another key")
+	}
+	if _, err := vault.Unlock(*changed.Header, "correct horse battery staple"); !errors.Is(err, vault.ErrWrongPassword) {
+		t.Errorf("the old password on the changed header: %v, want a wrong password", err)
+	}
+}
+
+func TestKDFErrors(t *testing.T) {
+	vaulttest.FastKDF(t)
+	out, err := KDF(mustJSON(t, KDFRequest{Op: OpCreate, Password: "correct horse battery staple", KDF: lowCost}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := decodeResult(t, out).Header
+	badID := *h
+	badID.VaultID = "nope"
+	tests := []struct {
+		name string
+		req  string
+		code api.Code
+	}{
+		{"not JSON", `{"op":`, api.CodeBadRequest},
+		{"unknown field", `{"op":"unlock","pasword":"x"}`, api.CodeBadRequest},
+		{"trailing data", `{"op":"create","password":"x"} {}`, api.CodeBadRequest},
+		{"unknown op", `{"op":"derive","password":"x"}`, api.CodeBadRequest},
+		{"too large", `{"op":"create","password":"` + strings.Repeat("x", maxRequest) + `"}`, api.CodeTooLarge},
+		{"create without password", `{"op":"create","password":""}`, api.CodeInvalid},
+		{"create below the floor", `{"op":"create","password":"x","kdf":{"m":1024}}`, api.CodeInvalid},
+		{"create above the ceiling", `{"op":"create","password":"x","kdf":{"t":1000}}`, api.CodeInvalid},
+		{"unlock without header", `{"op":"unlock","password":"x"}`, api.CodeBadRequest},
+		{"unlock with a bad id", string(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "x", Header: &badID})), api.CodeBadRequest},
+		{"unlock with the wrong password", string(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "wrong", Header: h})), api.CodeWrongPassword},
+		{"change with the wrong password", string(mustJSON(t, KDFRequest{Op: OpChange, Password: "wrong", NewPassword: "y", Header: h})), api.CodeWrongPassword},
+		{"change to an empty password", string(mustJSON(t, KDFRequest{Op: OpChange, Password: "correct horse battery staple", Header: h})), api.CodeInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := KDF([]byte(tt.req))
+			if err == nil {
+				t.Fatalf("KDF succeeded with %s", out)
+			}
+			if got := api.CodeOf(err); got != tt.code {
+				t.Errorf("code %q (%v), want %q", got, err, tt.code)
+			}
+		})
+	}
+}
+

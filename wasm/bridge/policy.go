@@ -1,0 +1,127 @@
+package bridge
+
+import (
+	"crypto/rand"
+	"errors"
+
+	"watchword/wasm/api"
+	"watchword/wasm/policy"
+)
+
+// Policy methods:
+//
+//	policyDefault(kind)                     → policy ("account" or "master")
+//	policyCheck(policyJSON, password, email?) → policy.Result
+//	generate(optionsJSON)                   → string
+//
+// policyCheck takes the policy as JSON (the server publishes the account
+// policy; policyDefault gives the built-in ones) and never fails on a rule it
+// does not know: that rule is "unchecked". It gives no strength estimate.
+func init() {
+	register("policyDefault", (*Core).policyDefault)
+	register("policyCheck", (*Core).policyCheck)
+	register("generate", (*Core).generate)
+}
+
+func (c *Core) policyDefault(a Args) (Result, error) {
+	kind, err := argString(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	var p policy.Policy
+	switch kind {
+	case policy.AccountID:
+		p = policy.Account()
+	case policy.MasterID:
+		p = policy.Master()
+	default:
+		return nil, badArg(0, "no built-in policy %q (want %q or %q)", kind, policy.AccountID, policy.MasterID)
+	}
+	return marshal(p)
+}
+
+func argPolicy(a Args, i int) (policy.Policy, error) {
+	b, err := argBytes(a, i)
+	if err != nil {
+		return policy.Policy{}, err
+	}
+	p, err := policy.Parse(b)
+	if err != nil {
+		return policy.Policy{}, badArg(i, "%v", err)
+	}
+	return p, nil
+}
+
+func (c *Core) policyCheck(a Args) (Result, error) {
+	p, err := argPolicy(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	password, err := argString(a, 1)
+	if err != nil {
+		return nil, err
+	}
+	var email string
+	if a.Present(2) {
+		if email, err = argString(a, 2); err != nil {
+			return nil, err
+		}
+	}
+	return marshal(policy.Check(p, password, policy.Context{Email: email}))
+}
+
+// generateOptions choose between a password and a passphrase (exactly one),
+// optionally to be generated until it passes a policy.
+type generateOptions struct {
+	Password   *policy.PasswordOptions   `json:"password"`
+	Passphrase *policy.PassphraseOptions `json:"passphrase"`
+	Policy     *policy.Policy            `json:"policy"`
+	Email      string                    `json:"email"`
+}
+
+func (c *Core) generate(a Args) (Result, error) {
+	var o generateOptions
+	if err := argJSON(a, 0, &o); err != nil {
+		return nil, err
+	}
+	if (o.Password == nil) == (o.Passphrase == nil) {
+		return nil, badArg(0, `give exactly one of "password" and "passphrase"`)
+	}
+	if o.Policy != nil {
+		if err := o.Policy.Validate(); err != nil {
+			return nil, badArg(0, "%v", err)
+		}
+	}
+	var (
+		s   string
+		err error
+	)
+	ctx := policy.Context{Email: o.Email}
+	switch {
+	case o.Password != nil && o.Policy != nil:
+		s, err = defaultGenerator.PasswordFor(*o.Policy, *o.Password, ctx)
+	case o.Password != nil:
+		s, err = policy.GeneratePassword(*o.Password)
+	case o.Policy != nil:
+		s, err = defaultGenerator.PassphraseFor(*o.Policy, *o.Passphrase, ctx)
+	default:
+		s, err = policy.GeneratePassphrase(*o.Passphrase)
+	}
+	if err != nil {
+		return nil, asInvalid(err)
+	}
+	return s, nil
+}
+
+// defaultGenerator draws from crypto/rand.
+var defaultGenerator = policy.NewGenerator(rand.Reader)
+
+// asInvalid reports options that cannot be met (policy.ErrOptions) as
+// invalid, with the generator's explanation; anything else (a failing random
+// source) stays internal.
+func asInvalid(err error) error {
+	if errors.Is(err, policy.ErrOptions) {
+		return &api.Error{Code: api.CodeInvalid, Message: err.Error()}
+	}
+	return err
+}

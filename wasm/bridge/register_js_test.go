@@ -1,0 +1,110 @@
+package bridge
+
+import (
+	"testing"
+
+	"github.com/hack-pad/safejs"
+)
+
+// callJS calls globalThis[obj][method](args...) the way JavaScript does and
+// waits for its Promise. It returns the resolved value, or the rejection.
+func callJS(t *testing.T, obj, method string, args ...any) (val safejs.Value, rejected safejs.Value, ok bool) {
+	t.Helper()
+	o, err := safejs.Global().Get(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := o.Call(method, args...)
+	if err != nil {
+		t.Fatalf("%s.%s threw: %v", obj, method, err)
+	}
+	type outcome struct {
+		v  safejs.Value
+		ok bool
+	}
+	done := make(chan outcome, 1)
+	onOK, _ := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any { done <- outcome{a[0], true}; return nil })
+	onErr, _ := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any { done <- outcome{a[0], false}; return nil })
+	defer onOK.Release()
+	defer onErr.Release()
+	if _, err := p.Call("then", onOK.Value(), onErr.Value()); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.ok {
+		return r.v, safejs.Undefined(), true
+	}
+	return safejs.Undefined(), r.v, false
+}
+
+func prop(t *testing.T, v safejs.Value, name string) string {
+	t.Helper()
+	p, err := v.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const testGlobal = "watchwordCoreTest"
+
+func init() {
+	if err := Register(testGlobal); err != nil {
+		panic(err)
+	}
+}
+
+func TestJSResolvesObjects(t *testing.T) {
+	v, _, ok := callJS(t, testGlobal, "testEcho", `{"s":"x"}`)
+	if !ok {
+		t.Fatal("testEcho rejected")
+	}
+	if got := prop(t, v, "s"); got != "x" {
+		t.Fatalf("result.s = %q, want x", got)
+	}
+}
+
+func TestJSAcceptsUint8Array(t *testing.T) {
+	u8, _ := safejs.Global().Get("Uint8Array")
+	arr, err := u8.New(len(`{"s":"y"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := safejs.CopyBytesToJS(arr, []byte(`{"s":"y"}`)); err != nil {
+		t.Fatal(err)
+	}
+	v, _, ok := callJS(t, testGlobal, "testEcho", arr)
+	if !ok || prop(t, v, "s") != "y" {
+		t.Fatal("testEcho with a Uint8Array did not echo")
+	}
+}
+
+func TestJSRejections(t *testing.T) {
+	tests := []struct {
+		name, method string
+		args         []any
+		code         string
+	}{
+		{"panic", "testPanic", nil, "internal"},
+		{"bad argument", "testEcho", []any{42}, "bad_request"},
+		{"missing argument", "testEcho", nil, "bad_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, rej, ok := callJS(t, testGlobal, tt.method, tt.args...)
+			if ok {
+				t.Fatal("resolved, want a rejection")
+			}
+			if got := prop(t, rej, "code"); got != tt.code {
+				t.Fatalf("code = %q, want %q", got, tt.code)
+			}
+			if msg := prop(t, rej, "message"); msg == "" || msg == secret {
+				t.Fatalf("message = %q", msg)
+			}
+		})
+	}
+}

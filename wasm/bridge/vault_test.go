@@ -1,0 +1,236 @@
+package bridge
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"watchword/wasm/api"
+	"watchword/wasm/vault"
+	"watchword/wasm/vault/vaulttest"
+)
+
+// call runs a method and fails the test on error.
+func call(t *testing.T, c *Core, method string, args ...any) Result {
+	t.Helper()
+	res, err := c.Call(method, goArgs(args))
+	if err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+	return res
+}
+
+// callErr runs a method that must fail and returns its code.
+func callErr(t *testing.T, c *Core, method string, args ...any) api.Code {
+	t.Helper()
+	res, err := c.Call(method, goArgs(args))
+	if err == nil {
+		t.Fatalf("%s succeeded with %v, want an error", method, res)
+	}
+	return err.Code
+}
+
+func decodeResult(t *testing.T, r Result, v any) {
+	t.Helper()
+	j, ok := r.(JSON)
+	if !ok {
+		t.Fatalf("result is %T, want JSON", r)
+	}
+	if err := json.Unmarshal(j, v); err != nil {
+		t.Fatalf("result %s: %v", j, err)
+	}
+}
+
+// lowCost is the cheapest KDF setting the floors allow; vaulttest.FastKDF
+// cuts the real work further without changing the code path.
+const lowCost = `{"m":16384,"t":2,"p":1}`
+
+type opened struct {
+	Entries []struct {
+		ID     string         `json:"id"`
+		Type   string         `json:"type"`
+		Fields map[string]any `json:"fields"`
+	} `json:"entries"`
+	Failed []struct {
+		ID   string `json:"id"`
+		Code string `json:"code"`
+	} `json:"failed"`
+	Report struct {
+		Entries int `json:"entries"`
+	} `json:"report"`
+}
+
+func newVault(t *testing.T) (*Core, keyResult) {
+	t.Helper()
+	vaulttest.FastKDF(t)
+	c := NewCore()
+	var kr keyResult
+	decodeResult(t, call(t, c, "vaultCreate", "correct horse", lowCost), &kr)
+	return c, kr
+}
+
+func TestVaultLifecycle(t *testing.T) {
+	c, created := newVault(t)
+	if created.Header == nil || !api.ValidID(created.Header.VaultID) || created.Header.KDF.MemoryKiB != 16384 {
+		t.Fatalf("vaultCreate header = %+v", created.Header)
+	}
+	headerJSON, _ := json.Marshal(created.Header)
+
+	var sealed sealedJSON
+	decodeResult(t, call(t, c, "entrySeal", `{"type":"login","fields":{"name":"Example","username":"ann","password":"pw1"}}`), &sealed)
+
+	t.Run("unlock with the master password gives the same key", func(t *testing.T) {
+		c2 := NewCore()
+		var kr keyResult
+		decodeResult(t, call(t, c2, "vaultUnlock", "correct horse", string(headerJSON)), &kr)
+		if kr.VaultKey != created.VaultKey {
+			t.Fatal("vaultUnlock returned another key")
+		}
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		if code := callErr(t, NewCore(), "vaultUnlock", "wrong horse", string(headerJSON)); code != api.CodeWrongPassword {
+			t.Fatalf("code = %s", code)
+		}
+	})
+	t.Run("a fresh core is locked", func(t *testing.T) {
+		if code := callErr(t, NewCore(), "entriesOpen", AppendBatch(nil, []vault.Sealed{{ID: sealed.ID, Ciphertext: sealed.Ciphertext}})); code != api.CodeLocked {
+			t.Fatalf("code = %s", code)
+		}
+	})
+	t.Run("vaultLoad re-arms without the password", func(t *testing.T) {
+		c3 := NewCore()
+		if res := call(t, c3, "vaultLoad", string(headerJSON), created.VaultKey); res != nil {
+			t.Fatalf("vaultLoad resolved with %v", res)
+		}
+		var o opened
+		decodeResult(t, call(t, c3, "entriesOpen", AppendBatch(nil, []vault.Sealed{{ID: sealed.ID, Ciphertext: sealed.Ciphertext}})), &o)
+		if len(o.Entries) != 1 || o.Entries[0].Fields["password"] != "pw1" {
+			t.Fatalf("entriesOpen after vaultLoad = %+v", o)
+		}
+	})
+	t.Run("vaultLock locks", func(t *testing.T) {
+		c4 := NewCore()
+		call(t, c4, "vaultLoad", string(headerJSON), created.VaultKey)
+		call(t, c4, "vaultLock")
+		if code := callErr(t, c4, "entrySeal", `{"type":"note"}`); code != api.CodeLocked {
+			t.Fatalf("code = %s", code)
+		}
+	})
+}
+
+func TestVaultArgumentErrors(t *testing.T) {
+	c, created := newVault(t)
+	headerJSON, _ := json.Marshal(created.Header)
+	tests := []struct {
+		name   string
+		method string
+		args   []any
+		code   api.Code
+	}{
+		{"create without password", "vaultCreate", nil, api.CodeBadRequest},
+		{"create with empty password", "vaultCreate", []any{"", lowCost}, api.CodeInvalid},
+		{"create below the KDF floor", "vaultCreate", []any{"pw", `{"m":1024}`}, api.CodeInvalid},
+		{"create with an unknown KDF option", "vaultCreate", []any{"pw", `{"salt":"AA=="}`}, api.CodeBadRequest},
+		{"unlock with a bad header", "vaultUnlock", []any{"pw", `{"vault_id":"x"}`}, api.CodeBadRequest},
+		{"load with a bad key", "vaultLoad", []any{string(headerJSON), "not base64!"}, api.CodeBadRequest},
+		{"load with a short key", "vaultLoad", []any{string(headerJSON), base64.StdEncoding.EncodeToString([]byte("short"))}, api.CodeInvalid},
+		{"open an empty batch", "entriesOpen", []any{[]byte{}}, api.CodeUnsupported},
+		{"open a truncated batch", "entriesOpen", []any{[]byte{batchV1, 'a'}}, api.CodeBadRequest},
+		{"open a batch with a bad id", "entriesOpen", []any{append([]byte{batchV1}, strings.Repeat("Z", 32)+"\x00\x00\x00\x00"...)}, api.CodeBadRequest},
+		{"open a batch with a long length", "entriesOpen", []any{append([]byte{batchV1}, strings.Repeat("a", 32)+"\x00\x00\x00\x09abc"...)}, api.CodeBadRequest},
+		{"open bad JSON", "entriesOpen", []any{`[{"id":1}]`}, api.CodeBadRequest},
+		{"seal an unknown type", "entrySeal", []any{`{"type":"spaceship"}`}, api.CodeBadRequest},
+		{"seal an unknown field", "entrySeal", []any{`{"type":"login","fields":{"colour":"red"}}`}, api.CodeBadRequest},
+		{"seal a bad id", "entrySeal", []any{`{"id":"nope","type":"note"}`}, api.CodeBadRequest},
+		{"edit without an id", "entrySeal", []any{`{"type":"note"}`, "AAAA"}, api.CodeBadRequest},
+		{"edit a forged ciphertext", "entrySeal", []any{`{"id":"` + strings.Repeat("a", 32) + `"}`, "AAAA"}, api.CodeDecrypt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code := callErr(t, c, tt.method, tt.args...); code != tt.code {
+				t.Fatalf("code = %s, want %s", code, tt.code)
+			}
+		})
+	}
+}
+
+func TestEntriesOpenBatch(t *testing.T) {
+	c, _ := newVault(t)
+	var sealed []vault.Sealed
+	for _, form := range []string{
+		`{"type":"login","fields":{"name":"A","password":"pa"}}`,
+		`{"type":"note","fields":{"name":"B","notes":"nb"}}`,
+		`{"type":"login","fields":{"name":"C","password":"pc"}}`,
+	} {
+		var s sealedJSON
+		decodeResult(t, call(t, c, "entrySeal", form), &s)
+		sealed = append(sealed, vault.Sealed{ID: s.ID, Ciphertext: s.Ciphertext})
+	}
+	// The third entry is swapped onto the second's id: it must fail alone.
+	swapped := append([]vault.Sealed(nil), sealed...)
+	swapped[2].ID = sealed[1].ID
+	swapped[1].ID = sealed[2].ID
+
+	jsonOf := func(ss []vault.Sealed) string {
+		var es []api.Entry
+		for i, s := range ss {
+			es = append(es, api.Entry{ID: s.ID, Revision: int64(i + 1), Ciphertext: s.Ciphertext})
+		}
+		es = append(es, api.Entry{ID: strings.Repeat("f", 32), Revision: 9, Deleted: true})
+		b, _ := json.Marshal(es)
+		return string(b)
+	}
+	tests := []struct {
+		name       string
+		arg        any
+		wantNames  []string
+		wantFailed int
+	}{
+		{"binary batch", AppendBatch(nil, sealed), []string{"A", "B", "C"}, 0},
+		{"JSON of api.Entry with a tombstone", jsonOf(sealed), []string{"A", "B", "C"}, 0},
+		{"JSON as bytes", []byte(" " + jsonOf(sealed)), []string{"A", "B", "C"}, 0},
+		{"swapped ids fail alone", AppendBatch(nil, swapped), []string{"A"}, 2},
+		{"empty batch", []byte{batchV1}, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o opened
+			decodeResult(t, call(t, c, "entriesOpen", tt.arg), &o)
+			var names []string
+			for _, e := range o.Entries {
+				names = append(names, e.Fields["name"].(string))
+			}
+			if strings.Join(names, ",") != strings.Join(tt.wantNames, ",") || len(o.Failed) != tt.wantFailed || o.Report.Entries != len(tt.wantNames) {
+				t.Fatalf("entriesOpen = %+v, want names %v and %d failed", o, tt.wantNames, tt.wantFailed)
+			}
+			for _, f := range o.Failed {
+				if f.Code != string(api.CodeDecrypt) {
+					t.Fatalf("failed entry %s: code %s, want %s", f.ID, f.Code, api.CodeDecrypt)
+				}
+			}
+		})
+	}
+}
+
+func TestEntrySealEditKeepsFields(t *testing.T) {
+	c, _ := newVault(t)
+	var s sealedJSON
+	decodeResult(t, call(t, c, "entrySeal", `{"type":"login","fields":{"name":"Site","username":"ann","password":"old"}}`), &s)
+
+	var edited sealedJSON
+	ctB64 := base64.StdEncoding.EncodeToString(s.Ciphertext)
+	decodeResult(t, call(t, c, "entrySeal", `{"id":"`+s.ID+`","fields":{"password":"new"}}`, ctB64), &edited)
+	if edited.ID != s.ID {
+		t.Fatalf("edit changed the id: %s → %s", s.ID, edited.ID)
+	}
+	var o opened
+	decodeResult(t, call(t, c, "entriesOpen", AppendBatch(nil, []vault.Sealed{{ID: edited.ID, Ciphertext: edited.Ciphertext}})), &o)
+	f := o.Entries[0].Fields
+	if f["username"] != "ann" || f["password"] != "new" || f["name"] != "Site" {
+		t.Fatalf("edited fields = %v", f)
+	}
+	if h, ok := f["history"].([]any); !ok || len(h) != 1 {
+		t.Fatalf("history = %v, want the old password in it", f["history"])
+	}
+}

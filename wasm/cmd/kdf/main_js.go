@@ -1,0 +1,27 @@
+// Command kdf is kdf.wasm: one master-password derivation in an instance of
+// its own (see package watchword/wasm/bridge/kdfhost). JavaScript starts it,
+// makes one call, and drops the instance when the program exits:
+//
+//	const go = new Go();
+//	const {instance} = await WebAssembly.instantiateStreaming(fetch('kdf.wasm'), go.importObject);
+//	const exited = go.run(instance);
+//	const result = JSON.parse(await globalThis.watchwordKDF(JSON.stringify(request)));
+//	await exited; // the instance and its memory can now be collected
+//
+// Only one instance may wait at a time, since they share the global's name.
+package main
+
+import (
+	"log"
+
+	"watchword/wasm/bridge/kdfhost"
+)
+
+const globalName = "watchwordKDF"
+
+func main() {
+	log.SetFlags(0)
+	if err := kdfhost.ServeKDF(globalName); err != nil {
+		log.Fatalf("kdf: %v", err)
+	}
+}

@@ -1,0 +1,97 @@
+package psl
+
+import (
+	"bytes"
+	"net/netip"
+	"compress/gzip"
+	"io"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// names returns every rule's name plus names derived from it (a label in
+// front, two labels in front), which exercises wildcards and exceptions.
+func names(t *testing.T) []string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(rulesGz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(text), "\n") {
+		if line == "" || strings.HasPrefix(line, "//") {
+			continue
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(line, "!"), "*.")
+		out = append(out, name, "x."+name, "y.x."+name, "www."+name)
+	}
+	if len(out) < 4*9000 {
+		t.Fatalf("only %d names from the embedded rules; the table looks truncated", len(out))
+	}
+	return append(out, "cromulent", "foo.cromulent", "a.b.c.test", "site.test", "localhost", "com")
+}
+
+// TestSameAsXNet proves this package gives exactly the answers of
+// golang.org/x/net/publicsuffix, whose table it was generated from.
+func TestSameAsXNet(t *testing.T) {
+	for _, name := range names(t) {
+		want, _ := publicsuffix.PublicSuffix(name)
+		if got := PublicSuffix(name); got != want {
+			t.Errorf("PublicSuffix(%q) = %q, x/net says %q", name, got, want)
+		}
+		wantSite, err := publicsuffix.EffectiveTLDPlusOne(name)
+		if err != nil {
+			wantSite = ""
+		}
+		if got := Site(name); got != wantSite {
+			t.Errorf("Site(%q) = %q, x/net says %q", name, got, wantSite)
+		}
+	}
+}
+
+func TestSite(t *testing.T) {
+	tests := map[string]string{
+		"alice.github.io":      "alice.github.io",
+		"x.alice.github.io":    "alice.github.io",
+		"github.io":            "",
+		"www.example.co.uk":    "example.co.uk",
+		"co.uk":                "",
+		"a.b.city.kawasaki.jp": "city.kawasaki.jp",
+		"site.test":            "site.test",
+		"site.test.evil.test":  "evil.test",
+		"":                     "",
+		"site.test.":           "",
+		".site.test":           "",
+		"a..test":              "",
+	}
+	for in, want := range tests {
+		if got := Site(in); got != want {
+			t.Errorf("Site(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzSameAsXNet(f *testing.F) {
+	for _, s := range []string{"alice.github.io", "www.example.co.uk", "a.b.city.kawasaki.jp", "x.ck", "www.ck"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		name = strings.ToLower(name)
+		if strings.Contains(name, "..") || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || name == "" {
+			return
+		}
+		if _, err := netip.ParseAddr(name); err == nil {
+			return // callers match IP addresses before asking about suffixes
+		}
+		want, _ := publicsuffix.PublicSuffix(name)
+		if got := PublicSuffix(name); got != want {
+			t.Fatalf("PublicSuffix(%q) = %q, x/net says %q", name, got, want)
+		}
+	})
+}

@@ -1,0 +1,179 @@
+package match
+
+import (
+	"errors"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/idna"
+
+	"watchword/wasm/match/internal/psl"
+)
+
+// errUnsupported is returned for URLs that can never be filled.
+var errUnsupported = errors.New("match: unsupported URL")
+
+// Origin is a parsed, normalised http(s) location: lower-case scheme, the
+// host in ASCII (punycode) lower case, the explicit or default port, and
+// the path for prefix rules.
+type Origin struct {
+	Scheme string // "http" or "https"
+	Host   string // ASCII, lower case, no brackets for IPv6
+	Port   string // always set: explicit or the scheme's default
+	Path   string // "/" at least
+	IsIP   bool
+}
+
+// profile maps and validates host names the way a browser's address bar
+// does before lookup (UTS #46 non-transitional), then we compare ASCII.
+var profile = idna.New(
+	idna.MapForLookup(),
+	idna.Transitional(false),
+	idna.StrictDomainName(false), // allow '_' as browsers do; we validate labels ourselves
+	idna.BidiRule(),
+)
+
+// ParseOrigin parses a page or saved URL. It refuses what a browser would
+// not treat as an ordinary http(s) page of a named host.
+func ParseOrigin(raw string) (Origin, error) {
+	if len(raw) > 4096 || strings.ContainsAny(raw, "\x00\t\r\n\\") {
+		return Origin{}, errUnsupported
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return Origin{}, errUnsupported
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return Origin{}, errUnsupported
+	}
+	if u.Opaque != "" || u.User != nil || u.Host == "" {
+		// "https:site.test" and "https://site.test@evil.test" are refused
+		// rather than guessed at.
+		return Origin{}, errUnsupported
+	}
+	host := u.Hostname()
+	port := u.Port()
+	if strings.HasSuffix(u.Host, ":") {
+		return Origin{}, errUnsupported
+	}
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[scheme]
+	} else if !validPort(port) {
+		return Origin{}, errUnsupported
+	}
+	o := Origin{Scheme: scheme, Port: port, Path: u.EscapedPath()}
+	if o.Path == "" {
+		o.Path = "/"
+	}
+	if addr, err := netip.ParseAddr(host); err == nil {
+		if addr.Zone() != "" || addr.Is4In6() {
+			// Browsers keep "::ffff:127.0.0.1" as an IPv6 host; refusing it
+			// avoids one address having two spellings here.
+			return Origin{}, errUnsupported
+		}
+		o.Host, o.IsIP = addr.String(), true
+		return o, nil
+	}
+	if strings.HasPrefix(u.Host, "[") {
+		return Origin{}, errUnsupported
+	}
+	ascii, err := profile.ToASCII(host)
+	if err != nil || !validHost(ascii) {
+		return Origin{}, errUnsupported
+	}
+	if looksNumeric(ascii) {
+		// "0x7f.1" and friends are IPv4 to a browser but not to netip;
+		// never guess.
+		return Origin{}, errUnsupported
+	}
+	o.Host = ascii
+	return o, nil
+}
+
+func validPort(p string) bool {
+	if len(p) == 0 || len(p) > 5 {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
+		}
+		n = n*10 + int(p[i]-'0')
+	}
+	return n > 0 && n <= 65535
+}
+
+// validHost accepts lower-case ASCII labels of letters, digits, '-' and '_',
+// 1–63 characters each, with no empty label (which rules out a trailing dot).
+func validHost(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// looksNumeric reports whether the last label is all digits or hex, which
+// the WHATWG URL parser would read as an IPv4 address.
+func looksNumeric(h string) bool {
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if strings.HasPrefix(last, "0x") {
+		return true
+	}
+	for i := 0; i < len(last); i++ {
+		if last[i] < '0' || last[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isLocal reports whether the host is a loopback name, which like an IP
+// address is matched by exact host and port.
+func (o Origin) isLocal() bool {
+	return o.IsIP || o.Host == "localhost" || strings.HasSuffix(o.Host, ".localhost")
+}
+
+// Site returns the registrable domain (eTLD+1, private suffixes included) or,
+// for IP addresses, localhost and hosts that are themselves a public suffix,
+// the host itself.
+func (o Origin) Site() string {
+	if o.isLocal() {
+		return o.Host
+	}
+	if site := psl.Site(o.Host); site != "" {
+		return site
+	}
+	return o.Host
+}
+
+// SameOrigin reports whether a and b are the same web origin.
+func (o Origin) SameOrigin(b Origin) bool {
+	return o.Scheme == b.Scheme && o.Host == b.Host && o.Port == b.Port
+}
+
+// String returns the origin as scheme://host[:port] for prompts.
+func (o Origin) String() string {
+	h := o.Host
+	if strings.Contains(h, ":") {
+		h = "[" + h + "]"
+	}
+	def := map[string]string{"http": "80", "https": "443"}[o.Scheme]
+	if o.Port != def {
+		h += ":" + o.Port
+	}
+	return o.Scheme + "://" + h
+}

@@ -1,0 +1,290 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Kind names what a rule checks. The set grows over time: a client meets
+// kinds newer than itself in a policy published by a newer server, and
+// reports such rules as [Unchecked] instead of guessing (see [Check]).
+type Kind string
+
+// The rule kinds this version understands, with the parameters each takes.
+const (
+	// KindMinLength: at least Min characters (Unicode code points).
+	KindMinLength Kind = "min_length"
+	// KindMaxLength: at most Max characters (Unicode code points).
+	KindMaxLength Kind = "max_length"
+	// KindCharClass: at least Min characters (default 1) of class Class.
+	KindCharClass Kind = "char_class"
+	// KindNoSpace: no white space at all (any Unicode White_Space character,
+	// so a no-break space or an ideographic space counts as a space).
+	KindNoSpace Kind = "no_space"
+	// KindNotCommon: not on the shipped common-password list (compared
+	// case-insensitively, see [IsCommon]).
+	KindNotCommon Kind = "not_common"
+	// KindMinStrength: an estimated strength score (0–4) of at least Min.
+	// It needs an [Estimator]; without one the rule is [Unchecked].
+	KindMinStrength Kind = "min_strength"
+)
+
+// Class is a character class for [KindCharClass] rules.
+type Class string
+
+// The character classes this version understands.
+const (
+	ClassDigit      Class = "digit"       // a decimal digit of any script (Unicode Nd)
+	ClassLowerLatin Class = "lower_latin" // a lowercase letter of the Latin script (a–z, é, ß, …)
+	ClassUpperLatin Class = "upper_latin" // an uppercase letter of the Latin script (A–Z, É, …)
+	ClassLetter     Class = "letter"      // a letter of any script
+	ClassSymbol     Class = "symbol"      // punctuation or a symbol (Unicode P* and S*)
+)
+
+// Limits on a policy, so a hostile or broken policy document cannot make a
+// client do unbounded work or render an endless checklist.
+const (
+	MaxPolicySize = 64 << 10 // bytes of JSON accepted by Parse
+	MaxRules      = 64
+	MaxIDLength   = 64   // bytes, rule and policy ids
+	MaxLabel      = 256  // bytes, rule labels
+	MaxLengthRule = 4096 // the largest Min or Max a length rule may name
+)
+
+// ErrMalformed is wrapped by every error Parse returns for a document that is
+// not a well-formed policy. An unknown rule kind is not malformed.
+var ErrMalformed = errors.New("malformed password policy")
+
+// Policy is a declarative password policy: an ordered list of rules, each
+// shown as one checklist line. It is plain data, encoded as JSON by
+// [Policy.MarshalJSON] and decoded by [Parse], so a server can publish it and
+// a client can check against exactly what was published.
+type Policy struct {
+	// ID names the policy, for example "account" or "master".
+	ID    string `json:"id"`
+	Rules []Rule `json:"rules"`
+}
+
+// Rule is one requirement of a [Policy]. ID is stable across versions (a UI
+// may key translations and per-rule state on it); Label is the English text
+// of its checklist line, used when the UI has no translation for ID.
+//
+// Which parameters (Min, Max, Class) apply depends on Kind. A rule that this
+// version cannot interpret, because its kind or one of its members is
+// unknown, keeps every member it was decoded with so it encodes back
+// unchanged; [Rule.Supported] reports false for it.
+type Rule struct {
+	ID    string
+	Kind  Kind
+	Label string
+	Min   int
+	Max   int
+	Class Class
+
+	// extra holds members this version does not know, verbatim.
+	extra map[string]json.RawMessage
+}
+
+// Supported reports whether this version can check r: its kind is known and
+// it carries no member this version does not understand. A careful client
+// never counts an unsupported rule as passed.
+func (r Rule) Supported() bool {
+	return known(r.Kind) && len(r.extra) == 0 && (r.Kind != KindCharClass || knownClass(r.Class))
+}
+
+// params lists, per known kind, the parameter members it takes.
+var params = map[Kind][]string{
+	KindMinLength:   {"min"},
+	KindMaxLength:   {"max"},
+	KindCharClass:   {"class", "min"},
+	KindNoSpace:     nil,
+	KindNotCommon:   nil,
+	KindMinStrength: {"min"},
+}
+
+func known(k Kind) bool { _, ok := params[k]; return ok }
+
+func knownClass(c Class) bool {
+	switch c {
+	case ClassDigit, ClassLowerLatin, ClassUpperLatin, ClassLetter, ClassSymbol:
+		return true
+	}
+	return false
+}
+
+// UnmarshalJSON decodes one rule. Parameters of a known kind are decoded and
+// validated; members this version does not know are kept verbatim.
+func (r *Rule) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("rule is null")
+	}
+	*r = Rule{}
+	take := func(name string, dst any) error {
+		raw, ok := m[name]
+		if !ok {
+			return nil
+		}
+		delete(m, name)
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return fmt.Errorf("member %q: %w", name, err)
+		}
+		return nil
+	}
+	for name, dst := range map[string]any{"id": &r.ID, "kind": &r.Kind, "label": &r.Label} {
+		if err := take(name, dst); err != nil {
+			return err
+		}
+	}
+	if r.Kind == KindCharClass {
+		r.Min = 1 // "at least one" unless the rule says otherwise
+	}
+	// Parameters are decoded only for kinds this version knows: a newer kind
+	// may give the same member names other types, and must still decode.
+	if names, ok := params[r.Kind]; ok {
+		for _, name := range names {
+			var dst any
+			switch name {
+			case "min":
+				dst = &r.Min
+			case "max":
+				dst = &r.Max
+			case "class":
+				dst = &r.Class
+			}
+			if err := take(name, dst); err != nil {
+				return err
+			}
+		}
+	}
+	if len(m) > 0 {
+		r.extra = m
+	}
+	return nil
+}
+
+// MarshalJSON encodes r with its known members and any member kept from
+// decoding. Keys come out sorted, so the encoding is deterministic.
+func (r Rule) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, 4+len(r.extra))
+	for k, v := range r.extra {
+		m[k] = v
+	}
+	m["id"], m["kind"], m["label"] = r.ID, r.Kind, r.Label
+	for _, name := range params[r.Kind] {
+		switch name {
+		case "min":
+			m["min"] = r.Min
+		case "max":
+			m["max"] = r.Max
+		case "class":
+			m["class"] = r.Class
+		}
+	}
+	return json.Marshal(m)
+}
+
+// Parse decodes and validates a policy document such as one published by the
+// server. Unknown rule kinds and unknown members are accepted and kept (they
+// are reported as [Unchecked] by [Check]); anything else that is wrong —
+// bad JSON, a missing or duplicate id, an out-of-range parameter of a known
+// kind, a document over the limits — is an error wrapping [ErrMalformed].
+func Parse(data []byte) (Policy, error) {
+	if len(data) > MaxPolicySize {
+		return Policy{}, fmt.Errorf("%w: %d bytes is over the %d-byte limit", ErrMalformed, len(data), MaxPolicySize)
+	}
+	var p Policy
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&p); err != nil {
+		return Policy{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+		return Policy{}, fmt.Errorf("%w: data after the policy object", ErrMalformed)
+	}
+	if err := p.Validate(); err != nil {
+		return Policy{}, err
+	}
+	return p, nil
+}
+
+// Validate reports whether p is well formed: ids present, unique and short,
+// labels present, parameters of known kinds in range, within the limits. The
+// error wraps [ErrMalformed].
+func (p Policy) Validate() error {
+	if err := validID(p.ID); err != nil {
+		return fmt.Errorf("%w: policy id: %v", ErrMalformed, err)
+	}
+	if len(p.Rules) == 0 {
+		return fmt.Errorf("%w: policy %q has no rules", ErrMalformed, p.ID)
+	}
+	if len(p.Rules) > MaxRules {
+		return fmt.Errorf("%w: policy %q has %d rules, over the limit of %d", ErrMalformed, p.ID, len(p.Rules), MaxRules)
+	}
+	seen := make(map[string]bool, len(p.Rules))
+	for i, r := range p.Rules {
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("%w: rule %d (%q): %v", ErrMalformed, i, r.ID, err)
+		}
+		if seen[r.ID] {
+			return fmt.Errorf("%w: duplicate rule id %q", ErrMalformed, r.ID)
+		}
+		seen[r.ID] = true
+	}
+	return nil
+}
+
+func validID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("empty")
+	case len(id) > MaxIDLength:
+		return fmt.Errorf("longer than %d bytes", MaxIDLength)
+	case !utf8.ValidString(id):
+		return errors.New("not valid UTF-8")
+	}
+	return nil
+}
+
+func (r Rule) validate() error {
+	if err := validID(r.ID); err != nil {
+		return fmt.Errorf("id: %v", err)
+	}
+	if r.Kind == "" {
+		return errors.New("no kind")
+	}
+	if len(r.Kind) > MaxIDLength {
+		return fmt.Errorf("kind longer than %d bytes", MaxIDLength)
+	}
+	if r.Label == "" || len(r.Label) > MaxLabel || !utf8.ValidString(r.Label) {
+		return fmt.Errorf("label must be 1 to %d bytes of UTF-8", MaxLabel)
+	}
+	switch r.Kind {
+	case KindMinLength:
+		if r.Min < 1 || r.Min > MaxLengthRule {
+			return fmt.Errorf("min must be 1 to %d, not %d", MaxLengthRule, r.Min)
+		}
+	case KindMaxLength:
+		if r.Max < 1 || r.Max > MaxLengthRule {
+			return fmt.Errorf("max must be 1 to %d, not %d", MaxLengthRule, r.Max)
+		}
+	case KindCharClass:
+		// An unknown class is a newer server's business, not malformed.
+		if r.Class == "" {
+			return errors.New("no class")
+		}
+		if r.Min < 1 || r.Min > MaxLengthRule {
+			return fmt.Errorf("min must be 1 to %d, not %d", MaxLengthRule, r.Min)
+		}
+	case KindMinStrength:
+		if r.Min < 0 || r.Min > MaxScore {
+			return fmt.Errorf("min must be 0 to %d, not %d", MaxScore, r.Min)
+		}
+	}
+	return nil
+}

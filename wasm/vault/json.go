@@ -1,0 +1,469 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"watchword/wasm/api"
+)
+
+// AppendJSON appends e as a JSON object for display, without reflection:
+//
+//	{"id":"…","type":"login","typeId":1,"unknown":false,"archived":false,
+//	 "readOnly":false,"hiddenFields":false,"fields":{"name":"…", …}}
+//
+// fields holds the known fields present, keyed by their schema names, in tag
+// order: strings and secrets as strings, bools as true, times as
+// milliseconds since the Unix epoch, bytes as standard base64, urls as
+// [{"url":"…","match":"domain"}] and history as
+// [{"tag":18,"field":"password","value":"…","time":…}]. An entry of an
+// unknown type has "type":null and no fields. Invalid UTF-8 is written as
+// U+FFFD, so the output is always valid JSON.
+func (s *Schema) AppendJSON(dst []byte, e *Entry) []byte {
+	return s.appendJSON(dst, e, s.Status(e))
+}
+
+func (s *Schema) appendJSON(dst []byte, e *Entry, st Status) []byte {
+	ts := s.typeSpec(e.Type)
+	dst = append(dst, `{"id":`...)
+	dst = appendJSONString(dst, e.ID)
+	dst = append(dst, `,"type":`...)
+	if ts != nil {
+		dst = appendJSONString(dst, ts.Name)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	dst = append(dst, `,"typeId":`...)
+	dst = strconv.AppendUint(dst, uint64(e.Type), 10)
+	dst = appendJSONBool(dst, `,"unknown":`, st.Unknown)
+	dst = appendJSONBool(dst, `,"archived":`, st.Archived)
+	dst = appendJSONBool(dst, `,"readOnly":`, st.ReadOnly())
+	dst = appendJSONBool(dst, `,"hiddenFields":`, st.HiddenFields)
+	dst = append(dst, `,"fields":{`...)
+	if ts != nil {
+		first := true
+		for _, f := range e.fields {
+			fs := fieldSpec(ts, f.tag)
+			if fs == nil || !validValue(fs.Kind, f.val) {
+				continue
+			}
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendJSONString(dst, fs.Name)
+			dst = append(dst, ':')
+			dst = appendJSONValue(dst, ts, fs.Kind, f.val)
+		}
+	}
+	return append(dst, "}}"...)
+}
+
+// AppendVaultJSON appends the result of opening a vault (or a batch of
+// entries) for display, in one pass:
+//
+//	{"entries":[…],"failed":[{"id":"…","code":"decrypt_failed"}],"report":{…}}
+//
+// entries holds every opened entry (unknown types included, flagged, so the
+// caller decides), failed the entries that did not open or decode, and report
+// the counts of [Schema.Report] over the opened entries.
+func (s *Schema) AppendVaultJSON(dst []byte, opened []Opened) []byte {
+	var r Report
+	dst = append(dst, `{"entries":[`...)
+	first := true
+	for _, o := range opened {
+		if o.Err != nil || o.Entry == nil {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		st := s.Status(o.Entry)
+		r.Add(st)
+		dst = s.appendJSON(dst, o.Entry, st)
+	}
+	dst = append(dst, `],"failed":[`...)
+	first = true
+	for _, o := range opened {
+		if o.Err == nil && o.Entry != nil {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, `{"id":`...)
+		dst = appendJSONString(dst, o.ID)
+		dst = append(dst, `,"code":`...)
+		dst = appendJSONString(dst, string(api.CodeOf(o.Err)))
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"report":{"entries":`...)
+	dst = strconv.AppendInt(dst, int64(r.Entries), 10)
+	dst = append(dst, `,"unknown":`...)
+	dst = strconv.AppendInt(dst, int64(r.Unknown), 10)
+	dst = append(dst, `,"hiddenFields":`...)
+	dst = strconv.AppendInt(dst, int64(r.HiddenFields), 10)
+	dst = append(dst, `,"archived":`...)
+	dst = strconv.AppendInt(dst, int64(r.Archived), 10)
+	dst = append(dst, `,"counted":`...)
+	dst = strconv.AppendInt(dst, int64(r.Counted), 10)
+	return append(dst, "}}"...)
+}
+
+func appendJSONBool(dst []byte, key string, b bool) []byte {
+	dst = append(dst, key...)
+	if b {
+		return append(dst, "true"...)
+	}
+	return append(dst, "false"...)
+}
+
+func appendJSONValue(dst []byte, ts *TypeSpec, k Kind, val []byte) []byte {
+	switch k {
+	case KindBool:
+		return append(dst, "true"...)
+	case KindTime:
+		ms, _ := decodeTime(val)
+		return strconv.AppendInt(dst, ms, 10)
+	case KindBytes:
+		dst = append(dst, '"')
+		dst = base64.StdEncoding.AppendEncode(dst, val)
+		return append(dst, '"')
+	case KindURLs:
+		return appendURLsJSON(dst, val)
+	case KindHistory:
+		return appendHistoryJSON(dst, ts, val)
+	}
+	return appendJSONString(dst, val)
+}
+
+func appendURLsJSON(dst []byte, val []byte) []byte {
+	dst = append(dst, '[')
+	var buf [8]field
+	for b := val; len(b) > 0; {
+		fs, rest, err := nextItem(b, buf[:0])
+		if err != nil {
+			break // checked by validValue before
+		}
+		if len(b) != len(val) {
+			dst = append(dst, ',')
+		}
+		b = rest
+		var u []byte
+		m := MatchDomain
+		for _, f := range fs {
+			switch {
+			case f.tag == subURL:
+				u = f.val
+			case f.tag == subMatch && len(f.val) == 1:
+				m = Match(f.val[0])
+			}
+		}
+		dst = append(dst, `{"url":`...)
+		dst = appendJSONString(dst, u)
+		dst = append(dst, `,"match":`...)
+		if int(m) < len(matchNames) {
+			dst = appendJSONString(dst, matchNames[m])
+		} else {
+			dst = strconv.AppendUint(dst, uint64(m), 10)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+func appendHistoryJSON(dst []byte, ts *TypeSpec, val []byte) []byte {
+	dst = append(dst, '[')
+	var buf [8]field
+	for b := val; len(b) > 0; {
+		fs, rest, err := nextItem(b, buf[:0])
+		if err != nil {
+			break // checked by validValue before
+		}
+		if len(b) != len(val) {
+			dst = append(dst, ',')
+		}
+		b = rest
+		var v []byte
+		var ms int64
+		tag := TagPassword
+		for _, f := range fs {
+			switch f.tag {
+			case subValue:
+				v = f.val
+			case subTime:
+				ms, _ = decodeTime(f.val)
+			case subField:
+				if t, n, ok := readUvarint32(f.val); ok && n == len(f.val) {
+					tag = Tag(t)
+				}
+			}
+		}
+		dst = append(dst, `{"tag":`...)
+		dst = strconv.AppendUint(dst, uint64(tag), 10)
+		dst = append(dst, `,"field":`...)
+		fspec := fieldSpec(ts, tag)
+		if fspec != nil {
+			dst = appendJSONString(dst, fspec.Name)
+		} else {
+			dst = append(dst, "null"...)
+		}
+		dst = append(dst, `,"value":`...)
+		if fspec != nil && fspec.Kind == KindBytes {
+			dst = append(dst, '"')
+			dst = base64.StdEncoding.AppendEncode(dst, v)
+			dst = append(dst, '"')
+		} else {
+			dst = appendJSONString(dst, v)
+		}
+		dst = append(dst, `,"time":`...)
+		dst = strconv.AppendInt(dst, ms, 10)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// jsonSafe marks the ASCII bytes that go into a JSON string as they are.
+// <, > and & are escaped too, so the output is also safe inside HTML.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
+// U+2028 and U+2029 are escaped because JavaScript source cannot hold them
+// raw in older engines.
+func appendJSONString[S string | []byte](dst []byte, s S) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := decodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+func decodeRune[S string | []byte](s S) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v)
+	case []byte:
+		return utf8.DecodeRune(v)
+	}
+	return utf8.RuneError, 1
+}
+
+// editForm is what the popup sends back after an edit. One edit is small,
+// so encoding/json is fine here (it is kept off the unlock path).
+type editForm struct {
+	ID     string                     `json:"id"`
+	Type   string                     `json:"type"`
+	Fields map[string]json.RawMessage `json:"fields"`
+}
+
+type editURL struct {
+	URL   string `json:"url"`
+	Match string `json:"match"`
+}
+
+// ApplyEdit applies an edit form from the popup to e:
+//
+//	{"id":"…","type":"login","fields":{"name":"…","password":"…","urls":[{"url":"…","match":"host"}]}}
+//
+// id and type are optional but must match e when present. Each field named
+// in fields is set (null, "" or [] removes it; false removes a bool); fields
+// not named, and every field this schema does not know, are left exactly as
+// they are. Values use the same forms as [Schema.AppendJSON]. created,
+// modified and history are kept by this package and are refused in a form.
+// When a secret (a password, a card number, ...) changes, its earlier value
+// goes into the history. modified becomes now, and created too if unset.
+//
+// Entries of unknown or archived types are read-only. On any error e is
+// unchanged.
+func (s *Schema) ApplyEdit(e *Entry, form []byte, now time.Time) error {
+	ts := s.typeSpec(e.Type)
+	if ts == nil || ts.Archived {
+		return api.Errorf(api.CodeInvalid, "edit entry %s: the entry is read-only in this version", e.ID)
+	}
+	var f editForm
+	dec := json.NewDecoder(bytes.NewReader(form))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return api.Errorf(api.CodeBadRequest, "edit entry %s: %v", e.ID, err)
+	}
+	if dec.More() {
+		return api.Errorf(api.CodeBadRequest, "edit entry %s: data after the form", e.ID)
+	}
+	if f.ID != "" && f.ID != e.ID {
+		return api.Errorf(api.CodeBadRequest, "edit entry %s: the form is for entry %q", e.ID, f.ID)
+	}
+	if f.Type != "" && f.Type != ts.Name {
+		return api.Errorf(api.CodeBadRequest, "edit entry %s: the form is for type %q, the entry is a %s", e.ID, f.Type, ts.Name)
+	}
+	next := e.Clone()
+	oldURLs, _ := e.URLs()
+	for name := range f.Fields {
+		fs := fieldByName(ts, name)
+		if fs == nil {
+			return api.Errorf(api.CodeBadRequest, "edit entry %s: %s has no field %q", e.ID, ts.Name, name)
+		}
+		if fs.Tag == TagCreated || fs.Tag == TagModified || fs.Kind == KindHistory {
+			return api.Errorf(api.CodeBadRequest, "edit entry %s: field %q cannot be edited", e.ID, name)
+		}
+	}
+	// Apply in tag order, so that the history grows in the same order
+	// whatever order the form's keys came in.
+	for i := range ts.Fields {
+		fs := &ts.Fields[i]
+		raw, ok := f.Fields[fs.Name]
+		if !ok {
+			continue
+		}
+		if err := applyField(next, fs, raw, oldURLs); err != nil {
+			return api.Errorf(api.CodeBadRequest, "edit entry %s: field %q: %v", e.ID, fs.Name, err)
+		}
+		if fs.Kind == KindSecret {
+			old, had := e.Raw(fs.Tag)
+			nv, _ := next.Raw(fs.Tag)
+			if had && len(old) > 0 && !bytes.Equal(old, nv) {
+				next.AppendHistory(fs.Tag, old, now)
+			}
+		}
+	}
+	next.SetTime(TagModified, now)
+	if !next.Has(TagCreated) {
+		next.SetTime(TagCreated, now)
+	}
+	*e = *next
+	return nil
+}
+
+func fieldByName(ts *TypeSpec, name string) *FieldSpec {
+	for i := range ts.Fields {
+		if ts.Fields[i].Name == name {
+			return &ts.Fields[i]
+		}
+	}
+	return nil
+}
+
+var jsonNull = []byte("null")
+
+func applyField(e *Entry, fs *FieldSpec, raw json.RawMessage, oldURLs []URL) error {
+	if bytes.Equal(bytes.TrimSpace(raw), jsonNull) {
+		e.Delete(fs.Tag)
+		return nil
+	}
+	switch fs.Kind {
+	case KindString, KindSecret:
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		e.SetString(fs.Tag, v)
+	case KindBool:
+		var v bool
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		e.SetBool(fs.Tag, v)
+	case KindTime:
+		var ms int64
+		if err := json.Unmarshal(raw, &ms); err != nil {
+			return err
+		}
+		e.SetTime(fs.Tag, time.UnixMilli(ms))
+	case KindBytes:
+		var v []byte // encoding/json reads standard base64 into []byte
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if len(v) == 0 {
+			e.Delete(fs.Tag)
+		} else {
+			e.SetRaw(fs.Tag, v)
+		}
+	case KindURLs:
+		var in []editURL
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return err
+		}
+		urls := make([]URL, 0, len(in))
+		used := make([]bool, len(oldURLs))
+		for _, u := range in {
+			if u.URL == "" {
+				continue
+			}
+			m := MatchDomain
+			if u.Match != "" {
+				var ok bool
+				if m, ok = ParseMatch(u.Match); !ok {
+					return fmt.Errorf("unknown match rule %q", u.Match)
+				}
+			}
+			nu := URL{URL: u.URL, Match: m}
+			// Keep the sub-fields of other versions of the same URL.
+			for j, o := range oldURLs {
+				if !used[j] && o.URL == u.URL {
+					used[j] = true
+					nu.extra = o.extra
+					break
+				}
+			}
+			urls = append(urls, nu)
+		}
+		e.SetURLs(urls)
+	default:
+		return errors.New("cannot be edited")
+	}
+	return nil
+}

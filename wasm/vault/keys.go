@@ -1,0 +1,240 @@
+package vault
+
+import (
+	"crypto/cipher"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/hkdf"
+	"golang.org/x/text/unicode/norm"
+
+	"watchword/wasm/api"
+	"watchword/wasm/vault/internal/hook"
+)
+
+// wrappingKeyInfo is the HKDF info label of the key that wraps the vault key.
+// Other keys derived from the master key later get their own labels.
+const wrappingKeyInfo = "watchword v1 vault key wrapping"
+
+// Key is an unlocked vault: the vault key together with the id of the vault
+// it belongs to (which every entry's associated data binds). The vault key
+// must be kept secret. A Key is safe for concurrent use.
+type Key struct {
+	vaultID string
+	id      [api.IDSize]byte
+	key     [KeySize]byte
+	aead    cipher.AEAD
+}
+
+// NewKDFParams returns the default Argon2id settings with a fresh random salt.
+func NewKDFParams() (api.KDFParams, error) {
+	p := api.KDFParams{
+		Algorithm: api.KDFArgon2id,
+		Salt:      make([]byte, api.KDFSaltSize),
+		MemoryKiB: api.DefaultKDFMemoryKiB,
+		Time:      api.DefaultKDFTime,
+		Threads:   api.DefaultKDFThreads,
+	}
+	if err := randRead(p.Salt); err != nil {
+		return api.KDFParams{}, fmt.Errorf("new kdf params: %w", err)
+	}
+	return p, nil
+}
+
+// NewVaultID returns a fresh random vault or entry id in its wire form
+// (32 lowercase hex characters).
+func NewVaultID() (string, error) {
+	var b [api.IDSize]byte
+	if err := randRead(b[:]); err != nil {
+		return "", fmt.Errorf("new id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// NewEntryID returns a fresh random entry id; see [NewVaultID].
+func NewEntryID() (string, error) { return NewVaultID() }
+
+// Create makes a new vault: a fresh vault id and random vault key, wrapped
+// under the master password with the Argon2id settings kdf (use
+// [NewKDFParams] for the defaults). It returns the header to store and the
+// unlocked key.
+func Create(password string, kdf api.KDFParams) (api.VaultHeader, *Key, error) {
+	if password == "" {
+		return api.VaultHeader{}, nil, api.Errorf(api.CodeInvalid, "the master password is empty")
+	}
+	vaultID, err := NewVaultID()
+	if err != nil {
+		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+	}
+	var raw [KeySize]byte
+	defer clear(raw[:])
+	if err := randRead(raw[:]); err != nil {
+		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+	}
+	k, err := NewKey(vaultID, raw[:])
+	if err != nil {
+		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+	}
+	h, err := k.Wrap(password, kdf)
+	if err != nil {
+		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+	}
+	return h, k, nil
+}
+
+// NewKey rebuilds an unlocked key from its parts, as returned by
+// [Key.VaultID] and [Key.Bytes] (for example after a restart, from session
+// storage). vaultKey must be kept secret; NewKey copies it.
+func NewKey(vaultID string, vaultKey []byte) (*Key, error) {
+	id, ok := parseID(vaultID)
+	if !ok {
+		return nil, api.Errorf(api.CodeInvalid, "vault id %q is not valid", vaultID)
+	}
+	if len(vaultKey) != KeySize {
+		return nil, api.Errorf(api.CodeInvalid, "a vault key is %d bytes, not %d", KeySize, len(vaultKey))
+	}
+	k := &Key{vaultID: vaultID, id: id}
+	copy(k.key[:], vaultKey)
+	aead, err := newAEAD(k.key[:])
+	if err != nil {
+		return nil, err
+	}
+	k.aead = aead
+	return k, nil
+}
+
+// Unlock derives the wrapping key from the master password and the header's
+// Argon2id settings and unwraps the vault key. Settings outside the floors
+// and ceilings of api.KDFParams.Validate are refused before any work. A
+// password that does not open the key returns [ErrWrongPassword].
+func Unlock(h api.VaultHeader, password string) (*Key, error) {
+	id, ok := parseID(h.VaultID)
+	if !ok {
+		return nil, api.Errorf(api.CodeInvalid, "vault id %q is not valid", h.VaultID)
+	}
+	if err := h.KDF.Validate(); err != nil {
+		return nil, fmt.Errorf("unlock vault: %w", err)
+	}
+	// A malformed wrapped key is reported as a wrong password: to the user
+	// both mean that this password does not open this vault.
+	b := h.WrappedKey
+	box, ok := parseWrappedKey(b)
+	if !ok {
+		if len(b) >= headerSize && b[0] != formatV1 {
+			return nil, api.Errorf(api.CodeUnsupported, "vault key format %d is not supported by this version", b[0])
+		}
+		return nil, ErrWrongPassword
+	}
+	wk, err := deriveWrappingKey(password, h.KDF)
+	if err != nil {
+		return nil, fmt.Errorf("unlock vault: %w", err)
+	}
+	defer clear(wk[:])
+	aead, err := newAEAD(wk[:])
+	if err != nil {
+		return nil, err
+	}
+	var raw [KeySize]byte
+	defer clear(raw[:])
+	ad := makeAD(purposeVaultKey, &id, nil)
+	if !unwrapKey(&raw, aead, box, &ad) {
+		return nil, ErrWrongPassword
+	}
+	return NewKey(h.VaultID, raw[:])
+}
+
+// ChangePassword opens the vault with oldPassword and returns a new header
+// in which the same vault key is wrapped under newPassword, with the same
+// Argon2id cost and a fresh salt. Entries are untouched: only the wrapped
+// vault key changes.
+func ChangePassword(h api.VaultHeader, oldPassword, newPassword string) (api.VaultHeader, error) {
+	k, err := Unlock(h, oldPassword)
+	if err != nil {
+		return api.VaultHeader{}, fmt.Errorf("change password: %w", err)
+	}
+	defer k.Destroy()
+	kdf := h.KDF
+	kdf.Salt = make([]byte, api.KDFSaltSize)
+	if err := randRead(kdf.Salt); err != nil {
+		return api.VaultHeader{}, fmt.Errorf("change password: %w", err)
+	}
+	nh, err := k.Wrap(newPassword, kdf)
+	if err != nil {
+		return api.VaultHeader{}, fmt.Errorf("change password: %w", err)
+	}
+	return nh, nil
+}
+
+// Wrap returns a header in which k is wrapped under password with the
+// Argon2id settings kdf. Use a fresh salt for every new password.
+func (k *Key) Wrap(password string, kdf api.KDFParams) (api.VaultHeader, error) {
+	if password == "" {
+		return api.VaultHeader{}, api.Errorf(api.CodeInvalid, "the master password is empty")
+	}
+	wk, err := deriveWrappingKey(password, kdf)
+	if err != nil {
+		return api.VaultHeader{}, fmt.Errorf("wrap vault key: %w", err)
+	}
+	defer clear(wk[:])
+	aead, err := newAEAD(wk[:])
+	if err != nil {
+		return api.VaultHeader{}, err
+	}
+	ad := makeAD(purposeVaultKey, &k.id, nil)
+	out := make([]byte, 0, wrappedKeySize)
+	out = append(out, formatV1, algXC20P)
+	out, err = sealBox(out, aead, k.key[:], &ad)
+	if err != nil {
+		return api.VaultHeader{}, fmt.Errorf("wrap vault key: %w", err)
+	}
+	kdf.Salt = append([]byte(nil), kdf.Salt...)
+	return api.VaultHeader{VaultID: k.vaultID, WrappedKey: out, KDF: kdf}, nil
+}
+
+// VaultID returns the id of the vault this key belongs to.
+func (k *Key) VaultID() string { return k.vaultID }
+
+// Bytes returns a copy of the vault key. It must be kept secret.
+func (k *Key) Bytes() []byte { return append([]byte(nil), k.key[:]...) }
+
+// Equal reports, in constant time, whether k and o are the same key of the
+// same vault.
+func (k *Key) Equal(o *Key) bool {
+	return k.vaultID == o.vaultID && subtle.ConstantTimeCompare(k.key[:], o.key[:]) == 1
+}
+
+// Destroy clears the key. It is best effort: the Go runtime may have copied
+// the bytes elsewhere (the cipher keeps its own copy until it is collected).
+// A destroyed key seals and opens nothing.
+func (k *Key) Destroy() {
+	clear(k.key[:])
+	k.aead = nil
+}
+
+// deriveWrappingKey runs Argon2id on the NFKC-normalised password (never
+// truncated) and derives the wrapping key from the master key with HKDF.
+// NFKC makes the same password typed on different keyboards or systems
+// (composed or decomposed accents, full-width forms) derive the same key.
+func deriveWrappingKey(password string, p api.KDFParams) ([KeySize]byte, error) {
+	var wk [KeySize]byte
+	if err := p.Validate(); err != nil {
+		return wk, err
+	}
+	mem, t := p.MemoryKiB, p.Time
+	if c := hook.KDFCost(); c != nil {
+		mem, t = c.MemoryKiB, c.Time
+	}
+	pw := []byte(norm.NFKC.String(password))
+	master := argon2.IDKey(pw, p.Salt, t, mem, p.Threads, KeySize)
+	clear(pw)
+	defer clear(master)
+	r := hkdf.New(sha256.New, master, nil, []byte(wrappingKeyInfo))
+	if _, err := io.ReadFull(r, wk[:]); err != nil {
+		return wk, fmt.Errorf("derive wrapping key: %w", err)
+	}
+	return wk, nil
+}
