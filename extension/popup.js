@@ -185,7 +185,7 @@ async function home() {
     const s = await refreshState();
     if (!s.vault.unlocked) return home();
     // Banners the quick state could not know.
-    if (s.reminder || (s.account && !s.account.local && !s.account.activated)) refreshVault();
+    if (s.reminder || (s.account && !s.account.local && !s.account.activated)) refreshVault({ whole: true });
     return;
   }
   const s = await refreshState();
@@ -802,11 +802,15 @@ function avatar(e) {
 // 10,000 entries open and filter as fast as 10. Rows have one fixed height,
 // measured from the first one drawn. Up and Down move between rows; the
 // list scrolls the next one in.
-function virtualList(ul, renderRow) {
+function virtualList(ul, renderRow, keyOf) {
   const OVERSCAN = 8;
   let items = [];
   let rowHeight = 0;
   let drawn = '';
+  // Rows drawn last time, by what they show: a list refreshed by sync keeps
+  // the nodes of rows that did not change, so a row being clicked or
+  // focused is never swapped out from under the pointer.
+  let rowsByKey = new Map();
   const scroller = $('#screen');
   ul.classList.add('virtual');
   const paint = () => {
@@ -824,12 +828,26 @@ function virtualList(ul, renderRow) {
     drawn = key;
     ul.style.height = `${items.length * rowHeight}px`;
     const out = [];
+    const kept = new Map();
     for (let i = first; i < last; i++) {
-      const li = renderRow(items[i], i, items.length);
+      const key = keyOf(items[i]);
+      let li = rowsByKey.get(key);
+      if (li) {
+        // The same row at a new place: only its position changes.
+        li.setAttribute('aria-setsize', items.length);
+        li.setAttribute('aria-posinset', i + 1);
+        const idx = li.querySelector('[data-index]');
+        if (idx) idx.dataset.index = i;
+      } else {
+        li = renderRow(items[i], i, items.length);
+      }
       li.style.top = `${i * rowHeight}px`;
+      kept.set(key, li);
       out.push(li);
     }
-    ul.replaceChildren(...out);
+    rowsByKey = kept;
+    const same = out.length === ul.children.length && out.every((li, i) => ul.children[i] === li);
+    if (!same) ul.replaceChildren(...out);
   };
   scroller.addEventListener('scroll', paint, { passive: true });
   ul.addEventListener('keydown', (ev) => {
@@ -852,6 +870,7 @@ function virtualList(ul, renderRow) {
       drawn = '';
       if (!items.length) {
         ul.style.height = '';
+        rowsByKey = new Map();
         ul.replaceChildren();
         return;
       }
@@ -999,13 +1018,15 @@ screens.vault = {
     // are kept, and counted). Its rows come sorted as shown (favourites
     // first, then by name) and each carries its lower-cased search text, so
     // a keystroke only filters.
-    const rows = data.entries.map((e) => ({ id: e.id, type: e.type, name: e.name, favorite: e.fav, archived: e.archived, subtitle: e.sub, haystack: e.hay }));
+    const toRows = (d) => d.entries.map((e) => ({ id: e.id, type: e.type, name: e.name, favorite: e.fav, archived: e.archived, subtitle: e.sub, haystack: e.hay }));
+    let rows = toRows(data);
     const vlist = virtualList(list, (e, i, n) =>
       h('li', { 'aria-setsize': n, 'aria-posinset': i + 1 }, h('button', { type: 'button', class: 'item', dataset: { id: e.id, index: i }, onclick: () => go('entry', { id: e.id }) },
         avatar(e),
         h('span', { class: 'text' }, h('div', { class: 'name', text: e.name || 'Untitled' }), h('div', { class: 'sub', text: e.subtitle || typeWord(e.type) })),
         e.archived ? h('span', { class: 'badge', text: 'Archived' }) : null,
-        e.favorite ? h('span', { class: 'star', 'aria-label': 'Favourite', text: '★' }) : null)));
+        e.favorite ? h('span', { class: 'star', 'aria-label': 'Favourite', text: '★' }) : null)),
+    (e) => JSON.stringify([e.id, e.type, e.name, e.subtitle, e.favorite, e.archived]));
     const draw = () => {
       const q = search.value.trim().toLowerCase();
       const shown = rows.filter((e) =>
@@ -1019,18 +1040,32 @@ screens.vault = {
     };
     search.addEventListener('input', draw);
     draw();
-    const notes = [];
-    const unknown = data.unknown || 0;
-    if (unknown > 0) {
-      notes.push(h('div', { class: 'notice info', id: 'hidden-count' },
-        h('p', { text: `${unknown} ${unknown === 1 ? 'entry needs' : 'entries need'} a newer version of Watchword.` })));
-    }
-    if (data.failed) {
-      notes.push(h('div', { class: 'notice warn', id: 'failed-count' },
-        h('p', { text: `${data.failed} ${data.failed === 1 ? 'entry' : 'entries'} could not be opened: the stored copy is damaged or was changed by someone else.` })));
-    }
-    footnote.replaceChildren(...notes);
-    if (notes.length) footnote.style.marginTop = '12px';
+    const counts = (d) => {
+      const notes = [];
+      const unknown = d.unknown || 0;
+      if (unknown > 0) {
+        notes.push(h('div', { class: 'notice info', id: 'hidden-count' },
+          h('p', { text: `${unknown} ${unknown === 1 ? 'entry needs' : 'entries need'} a newer version of Watchword.` })));
+      }
+      if (d.failed) {
+        notes.push(h('div', { class: 'notice warn', id: 'failed-count' },
+          h('p', { text: `${d.failed} ${d.failed === 1 ? 'entry' : 'entries'} could not be opened: the stored copy is damaged or was changed by someone else.` })));
+      }
+      footnote.replaceChildren(...notes);
+      footnote.style.marginTop = notes.length ? '12px' : '';
+    };
+    counts(data);
+    // A change from sync or another window updates the list where it
+    // stands: the search text, filter, scroll position, focus and the rows
+    // that did not change stay as they are.
+    app.vaultView = {
+      node,
+      update(next) {
+        rows = toRows(next);
+        draw();
+        counts(next);
+      },
+    };
     return node;
   },
 };
@@ -1521,9 +1556,13 @@ function openStatusMenu() {
   } else if (['synced', 'offline', 'pending', 'attention'].includes(st.state)) {
     items.push(h('button', { class: 'btn small block', type: 'button', id: 'sync-now', onclick: async () => {
       closeStatusMenu();
+      // The corner answers the click at once; the background's own state
+      // replaces this when the round trip ends.
+      app.state.sync = { ...app.state.sync, state: 'syncing' };
+      renderStatus();
       await send(MSG.UI_BG_SYNC_NOW).catch(() => {});
       await refreshState().catch(() => {});
-      if (app.screen && app.screen.name === 'vault') go('vault', {}, { replace: true });
+      if (app.screen && app.screen.name === 'vault') refreshVault().catch(() => {});
     } }, 'Sync now'));
   } else if (st.state === 'unconfirmed') {
     items.push(h('button', { class: 'btn small block', type: 'button', onclick: () => go('confirmEmail') }, 'Details'));
@@ -1569,7 +1608,17 @@ chrome.runtime.onMessage.addListener((msg, sender) => {
 
 // refreshVault shows entries that changed underneath the list (a sync
 // brought them) without losing what the search box holds or its focus.
-async function refreshVault() {
+// whole redraws the screen too (its banners), not only the list.
+async function refreshVault({ whole = false } = {}) {
+  const view = app.vaultView;
+  if (view && view.node.isConnected && !whole) {
+    try {
+      view.update(await send(MSG.UI_BG_LIST));
+      return;
+    } catch (e) {
+      if (e.code !== 'locked') throw e;
+    }
+  }
   const search = $('#search');
   const q = search ? search.value : '';
   const focused = !!search && document.activeElement === search;

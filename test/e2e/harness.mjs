@@ -263,7 +263,21 @@ export async function shot(page, ext, name) {
   return file;
 }
 
-// screen waits until the popup shows the named screen.
+// screen waits until the popup shows the named screen. When it does not
+// come, the error says what the popup shows instead (its screen, any error
+// or busy button, the status corner), so a failure in CI can be read
+// without a screenshot.
 export async function screen(page, name, timeout = 20000) {
-  await page.waitForFunction((n) => document.body.dataset.screen === n, { timeout }, name);
+  await page.waitForFunction((n) => document.body.dataset.screen === n, { timeout }, name).catch(async (err) => {
+    const shown = await page.evaluate(() => {
+      const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent.trim()).filter(Boolean).join(' / ');
+      return {
+        screen: document.body.dataset.screen,
+        errors: text('.notice.error, [role="alert"]'),
+        busy: text('button[aria-busy="true"], button:disabled'),
+        status: document.querySelector('#status') && document.querySelector('#status').dataset.state,
+      };
+    }).catch((e) => ({ unreadable: String(e) }));
+    throw new Error(`waiting for the ${name} screen: the popup shows ${JSON.stringify(shown)}: ${err.message}`);
+  });
 }
