@@ -311,13 +311,26 @@ const engineStorage = {
     const v = (await chrome.storage.local.get(key))[key];
     return typeof v === 'string' ? v : null;
   },
+  // scan answers every key under prefix as one string, key and value
+  // joined by U+0001 (wasm/bridge/storedscan.go): it crosses into the core
+  // far faster than an object. A key or value holding U+0001 (never one the
+  // core wrote) is answered as a plain object instead.
   async scan(prefix) {
-    const all = await chrome.storage.local.get(null);
+    const all = await takePrefetch() || await chrome.storage.local.get(null);
+    const parts = [];
+    let framed = true;
+    for (const [k, v] of Object.entries(all)) {
+      if (!k.startsWith(prefix) || typeof v !== 'string') continue;
+      if (framed && (k.includes(SCAN_SEPARATOR) || v.includes(SCAN_SEPARATOR))) framed = false;
+      parts.push(k, v);
+    }
+    if (framed) return parts.join(SCAN_SEPARATOR);
     const out = {};
-    for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix) && typeof v === 'string') out[k] = v;
+    for (let i = 0; i < parts.length; i += 2) out[parts[i]] = parts[i + 1];
     return out;
   },
   async write(puts, deletes) {
+    prefetched = null; // a read from before this write would be stale
     const items = { ...puts };
     for (const k of deletes) items[k] = null;
     await chrome.storage.local.set(items);
@@ -331,6 +344,23 @@ const engineStorage = {
   },
 };
 const ENTRY_RECORD = /^ww\/[^/]+\/e\//;
+
+// Unlocking reads the whole of storage.local for the engine (a browser's
+// storage can only list everything). prefetchStorage starts that read while
+// the key derivation runs, so the two overlap; the engine's first scan takes
+// it, and a write in between drops it.
+let prefetched = null;
+function prefetchStorage() {
+  const p = chrome.storage.local.get(null);
+  p.catch(() => {});
+  prefetched = p;
+}
+function takePrefetch() {
+  const p = prefetched;
+  prefetched = null;
+  return p && p.catch(() => null);
+}
+const SCAN_SEPARATOR = '\u0001';
 
 // ---------------------------------------------------------------------------
 // The list index
@@ -1178,7 +1208,16 @@ async function handleVaultUnlock({ password }) {
   const header = await getLocal(vaultKey(ns, 'header'));
   if (!header) throw new WatchwordError(CODE.NOT_FOUND, 'There is no vault to unlock yet.');
   if (typeof password !== 'string' || !password) throw new WatchwordError(CODE.INVALID, 'Enter your master password.');
-  const res = await globalThis.watchwordRunKDF({ op: 'unlock', password, header });
+  // The core and the vault's records load while the key is derived.
+  startCore().catch(() => {});
+  prefetchStorage();
+  let res;
+  try {
+    res = await globalThis.watchwordRunKDF({ op: 'unlock', password, header });
+  } catch (err) {
+    prefetched = null; // not unlocked: nothing will take it
+    throw err;
+  }
   await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey });
   armedVault = null;
   await arm();

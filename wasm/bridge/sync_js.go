@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hack-pad/safejs"
 
@@ -19,7 +20,7 @@ import (
 //	{
 //	  storage: {
 //	    get(key)            → Promise<string | null>
-//	    scan(prefix)        → Promise<{[key]: string}>
+//	    scan(prefix)        → Promise<string | {[key]: string}> (storedscan.go)
 //	    write(puts, deletes) → Promise   // puts {[key]: string}, deletes [key]; atomic, durable on resolve
 //	  },
 //	  request(method, path, body?) → Promise<{status, body}>  // the sync API, authorised; status 0: unreachable
@@ -190,35 +191,40 @@ func (s jsStorage) Scan(_ context.Context, prefix string, fn func(string, []byte
 	if err != nil {
 		return fmt.Errorf("storage scan: %w", err)
 	}
-	if v.Type() != safejs.TypeObject {
-		return errors.New("storage scan: not an object")
-	}
-	// One JSON.stringify crosses instead of one call per key.
-	str, err := jsonStringify.Invoke(v)
-	if err != nil {
-		return fmt.Errorf("storage scan: %w", err)
-	}
-	text, err := str.String()
-	if err != nil {
-		return fmt.Errorf("storage scan: %w", err)
-	}
-	var m map[string]*string
-	if err := strictUnmarshal([]byte(text), &m); err != nil {
-		return fmt.Errorf("storage scan: %w", err)
-	}
-	for k, sv := range m {
-		if sv == nil || len(k) < len(prefix) || k[:len(prefix)] != prefix {
-			continue // a removed key (null) or a key the host should not have sent
+	// The answer crosses as one string either way, instead of one call per
+	// key: framed pairs (storedscan.go), or the object as JSON.
+	each := eachFramedPair
+	switch v.Type() {
+	case safejs.TypeString:
+	case safejs.TypeObject:
+		if v, err = jsonStringify.Invoke(v); err != nil {
+			return fmt.Errorf("storage scan: %w", err)
 		}
-		b, err := decodeStored(*sv)
+		each = func(s string, fn func(k, v string) error) error { return eachObjectPair([]byte(s), fn) }
+	default:
+		return errors.New("storage scan: not a string or an object")
+	}
+	text, err := v.String()
+	if err != nil {
+		return fmt.Errorf("storage scan: %w", err)
+	}
+	var inner error
+	err = each(text, func(k, sv string) error {
+		if !strings.HasPrefix(k, prefix) {
+			return nil // a key the host should not have sent
+		}
+		b, err := decodeStored(sv)
 		if err != nil {
-			return fmt.Errorf("storage scan %s: %w", k, err)
+			inner = fmt.Errorf("storage scan %s: %w", k, err)
+			return inner
 		}
-		if err := fn(k, b); err != nil {
-			return err
-		}
+		inner = fn(k, b)
+		return inner
+	})
+	if err != nil && err != inner {
+		return fmt.Errorf("storage scan: %w", err)
 	}
-	return nil
+	return err
 }
 
 func (s jsStorage) Write(_ context.Context, b vaultsync.Batch) error {

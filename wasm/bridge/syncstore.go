@@ -10,11 +10,12 @@ import (
 
 // The sync engine's values are bytes; storage.local keeps strings. Values
 // are stored as they are when they are UTF-8 text (the engine's records are
-// JSON), else as storedBinary followed by their standard base64.
+// JSON) without the scan separator, else as storedBinary followed by their
+// standard base64.
 const storedBinary = "\x00b64:"
 
 func encodeStored(v []byte) string {
-	if utf8.Valid(v) && !strings.HasPrefix(string(v), "\x00") {
+	if utf8.Valid(v) && !strings.HasPrefix(string(v), "\x00") && !strings.Contains(string(v), scanSeparator) {
 		return string(v)
 	}
 	return storedBinary + base64.StdEncoding.EncodeToString(v)

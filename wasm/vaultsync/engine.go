@@ -54,6 +54,7 @@ type Engine struct {
 	mu       sync.Mutex
 	meta     meta
 	records  map[string]*record
+	pending  int // records with Pending set (setRecordLocked keeps it)
 	problems map[string]problem
 	status   Status
 	closed   bool
@@ -116,23 +117,24 @@ func (e *Engine) load(ctx context.Context) error {
 	if e.meta.Header == nil && e.cfg.Header != nil {
 		e.meta.Header = e.cfg.Header
 	}
-	err = e.st.Scan(ctx, keyRecordPrefix, func(k string, v []byte) error {
-		r := new(record)
-		if err := decodeRecord(v, r); err != nil || r.ID != strings.TrimPrefix(k, keyRecordPrefix) {
-			return fmt.Errorf("read entry %s: damaged local record", strings.TrimPrefix(k, keyRecordPrefix))
+	// One scan reads records and problems together: a browser's storage
+	// can only list everything, so each scan costs a read of the whole
+	// vault.
+	return e.st.Scan(ctx, "", func(k string, v []byte) error {
+		switch {
+		case strings.HasPrefix(k, keyRecordPrefix):
+			r := new(record)
+			if err := decodeRecord(v, r); err != nil || r.ID != strings.TrimPrefix(k, keyRecordPrefix) {
+				return fmt.Errorf("read entry %s: damaged local record", strings.TrimPrefix(k, keyRecordPrefix))
+			}
+			e.setRecordLocked(r)
+		case strings.HasPrefix(k, keyProblemPfx):
+			var p problem
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("read problem %s: %w", k, err)
+			}
+			e.problems[p.ID] = p
 		}
-		e.records[r.ID] = r
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return e.st.Scan(ctx, keyProblemPfx, func(k string, v []byte) error {
-		var p problem
-		if err := json.Unmarshal(v, &p); err != nil {
-			return fmt.Errorf("read problem %s: %w", k, err)
-		}
-		e.problems[p.ID] = p
 		return nil
 	})
 }
@@ -197,7 +199,8 @@ func (e *Engine) change(ctx context.Context, id string, ct []byte, deleted bool)
 	if err := e.st.Write(ctx, b); err != nil {
 		return fmt.Errorf("save entry %s: %w", id, err)
 	}
-	e.meta, e.records[id] = m, r
+	e.meta = m
+	e.setRecordLocked(r)
 	e.refreshStatusLocked("")
 	e.sched.changed(e)
 	return nil
@@ -286,13 +289,21 @@ func (e *Engine) Pending() int {
 }
 
 func (e *Engine) pendingLocked() int {
-	n := 0
-	for _, r := range e.records {
-		if r.Pending {
-			n++
-		}
+	return e.pending
+}
+
+// setRecordLocked makes r the record of its entry. Every record change goes
+// through here so the count of pending records stays exact without a walk
+// over the whole vault on each save (which made filling a large vault
+// quadratic).
+func (e *Engine) setRecordLocked(r *record) {
+	if old := e.records[r.ID]; old != nil && old.Pending {
+		e.pending--
 	}
-	return n
+	if r.Pending {
+		e.pending++
+	}
+	e.records[r.ID] = r
 }
 
 // Revision returns the server revision up to which this device has applied
@@ -524,8 +535,8 @@ func (e *Engine) stage(b *Batch, recs map[string]*record, probs map[string]*prob
 }
 
 func (e *Engine) commit(recs map[string]*record, probs map[string]*problem) {
-	for id, r := range recs {
-		e.records[id] = r
+	for _, r := range recs {
+		e.setRecordLocked(r)
 	}
 	for id, p := range probs {
 		if p == nil {

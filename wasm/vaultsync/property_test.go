@@ -170,6 +170,13 @@ func runProperty(t *testing.T, srv protocolServer) {
 		steps := rapid.IntRange(1, 80).Draw(rt, "steps")
 		for range steps {
 			actions[rapid.SampledFrom(actionMix).Draw(rt, "action")](rt)
+			// The pending count is kept as records change; a walk over
+			// every record must agree with it after each step.
+			for i, d := range devs {
+				if got, walked := d.eng.Pending(), pendingByWalk(d.eng); got != walked {
+					rt.Fatalf("device %d counts %d pending records, a walk finds %d", i, got, walked)
+				}
+			}
 		}
 
 		// Everyone comes online and syncs: the first round sends every
@@ -212,4 +219,17 @@ func runProperty(t *testing.T, srv protocolServer) {
 			}
 		}
 	})
+}
+
+// pendingByWalk counts e's pending records the slow way.
+func pendingByWalk(e *Engine) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, r := range e.records {
+		if r.Pending {
+			n++
+		}
+	}
+	return n
 }
