@@ -165,7 +165,7 @@ async function arm() {
 //                             entry, written before a change is called saved)
 //   sync/<ns>/status          the engine's last status {state, at, pending, message}
 //   session: key/<ns>         the unlocked vault key (base64), storage.session only
-//   session: list/<ns>        the list index of the unlocked vault (listRow),
+//   session: list/<ns>        the list index of the unlocked vault (rows from the core),
 //                             storage.session only, removed on lock
 //   session: access           {token, expires} the account's access token
 //
@@ -367,69 +367,31 @@ const SCAN_SEPARATOR = '\u0001';
 //
 // The popup shows the vault's list from storage.session (list/<ns>) without
 // waking this worker or the core: one row per entry with what the list shows
-// and searches (listRow), never a password, TOTP key, card number or
-// security code. storage.session is memory-only and closed to content
-// scripts (TRUSTED_CONTEXTS), the same place the vault key lives, and the
-// index is removed with the key on lock. Secrets are asked of the core when
-// an entry is opened.
+// and searches, never a password, TOTP key, card number or security code.
+// The core builds the rows (vault.Schema.AppendListRowJSON), so opening a
+// vault never brings its secrets into this worker. storage.session is
+// memory-only and closed to content scripts (TRUSTED_CONTEXTS), the same
+// place the vault key lives, and the index is removed with the key on lock.
+// Secrets are asked of the core when an entry is opened.
 //
-// The index is built from the core's opened entries when the vault is
-// unlocked (arm), patched for each save and delete from the popup, and
-// rebuilt after the sync engine wrote entries for any other reason.
+// The index is built when the vault is unlocked (arm), patched for each
+// save and delete from the popup, and rebuilt after the sync engine wrote
+// entries for any other reason.
 
 let list = null; // {ns, rows: Map id → row, failed, unknown} as last written
 let listWrite = null; // the pending write of list to storage.session
 let localOps = 0; // popup saves and deletes running
 const localSeen = new Set(); // entry ids written while they ran
 
-function listRow(e) {
-  const f = e.fields || {};
-  const urls = (f.urls || []).map((u) => u.url);
-  return {
-    id: e.id,
-    type: e.type,
-    name: f.name || '',
-    sub: listSubtitle(e),
-    fav: !!f.favourite,
-    archived: !!e.archived,
-    hay: `${f.name || ''} ${f.username || ''} ${urls.join(' ')} ${f.cardholder || ''} ${f.email || ''}`.toLowerCase(),
-  };
-}
-
-// listSubtitle is the second line of a list row. A card shows only the
-// last four digits of its number.
-function listSubtitle(e) {
-  const f = e.fields || {};
-  switch (e.type) {
-    case 'login':
-      return f.username || (f.urls && f.urls[0] && hostOf(f.urls[0].url)) || '';
-    case 'card':
-      return f.number ? `•••• ${String(f.number).replace(/\s/g, '').slice(-4)}` : f.cardholder || '';
-    case 'identity':
-      return [f.givenName, f.familyName].filter(Boolean).join(' ') || f.email || '';
-    case 'document':
-      return f.mimeType || '';
-    default:
-      return f.notes ? String(f.notes).split('\n')[0] : '';
-  }
-}
-
-function hostOf(u) {
-  try {
-    return new URL(u).host;
-  } catch {
-    return u;
-  }
-}
-
-// rebuildList opens every entry in the core (the vault is armed for ns) and
-// writes the index. Entries of types this version does not know are counted,
-// not listed.
+// rebuildList asks the core for the rows of every entry (the vault is armed
+// for ns; the core builds them, so no secret comes out) and writes the
+// index. Entries of types this version does not know are counted, not
+// listed.
 async function rebuildList(ns) {
-  const res = await call('syncEntries');
+  const res = await call('syncListIndex');
   const rows = new Map();
-  for (const e of res.entries) if (!e.unknown) rows.set(e.id, listRow(e));
-  list = { ns, rows, failed: (res.failed || []).length, unknown: (res.report && res.report.unknown) || 0 };
+  for (const r of res.entries) rows.set(r.id, r);
+  list = { ns, rows, failed: res.failed || 0, unknown: res.unknown || 0 };
   await flushList();
 }
 
@@ -468,11 +430,13 @@ async function loadList(ns) {
   return list;
 }
 
-// listPatch updates one row after a save (the entry as the core shows it)
-// or a delete (null) and writes the index.
-async function listPatch(ns, id, entry) {
+// listPatch updates one row after a save or a delete (the core answers
+// the entry's row, or null when the list does not show it) and writes the
+// index.
+async function listPatch(ns, id) {
+  const row = await call('syncListRow', id);
   const l = await loadList(ns);
-  if (entry && !entry.unknown) l.rows.set(id, listRow(entry));
+  if (row) l.rows.set(id, row);
   else l.rows.delete(id);
   await flushList();
 }
@@ -1271,7 +1235,7 @@ async function handleEntrySave({ entry }) {
     localSeen.delete(r.id);
     // The index is patched before the answer, so the list the popup shows
     // next has the change.
-    await listPatch(ns, r.id, await call('syncEntry', r.id));
+    await listPatch(ns, r.id);
     return r;
   });
   notify('entries');
@@ -1287,7 +1251,7 @@ async function handleEntryDelete({ id }) {
   await localChange(async () => {
     await unlockedCall('syncDelete', id);
     localSeen.delete(id);
-    await listPatch(ns, id, null);
+    await listPatch(ns, id);
   });
   notify('entries');
 }

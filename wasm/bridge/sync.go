@@ -3,6 +3,8 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +25,8 @@ import (
 //	syncConnectLocal(account, storage) → undefined (sync_js.go)
 //	syncEntries()                → {entries, failed, report}, as entriesOpen
 //	syncEntry(id)                → one entry, as entriesOpen shows it
+//	syncListIndex()              → {entries: [row], failed, unknown}: the list's rows
+//	syncListRow(id)              → row, or null for an entry the list does not show
 //	syncSave(formJSON)           → {id}      (the change is in storage)
 //	syncDelete(id)               → undefined (the change is in storage)
 //	syncMatchLoad()              → {logins, failed}, as matchLoad
@@ -39,6 +43,8 @@ func init() {
 	register("syncNow", (*Core).syncNow)
 	register("syncEntries", (*Core).syncEntries)
 	register("syncEntry", (*Core).syncEntry)
+	register("syncListIndex", (*Core).syncListIndex)
+	register("syncListRow", (*Core).syncListRow)
 	register("syncSave", (*Core).syncSave)
 	register("syncDelete", (*Core).syncDelete)
 	register("syncMatchLoad", (*Core).syncMatchLoad)
@@ -274,6 +280,73 @@ func (c *Core) syncEntries(Args) (Result, error) {
 		return nil, err
 	}
 	return JSON(vault.DefaultSchema().AppendVaultJSON(nil, engineOpened(e))), nil
+}
+
+// syncListIndex answers the rows of the vault list (vault.Schema's
+// AppendListRowJSON) for every entry of a type this version knows, with the
+// number of entries that did not open (failed) and of unknown types
+// (unknown). Entries are parsed one at a time and only rows cross to
+// JavaScript: no secret leaves the core, and the peak memory of opening a
+// large vault stays far below that of syncEntries.
+func (c *Core) syncListIndex(Args) (Result, error) {
+	e, _, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	schema := vault.DefaultSchema()
+	v := e.View()
+	failed, unknown := len(v.Damaged), 0
+	out := make([]byte, 0, 160*len(v.Items)+64)
+	out = append(out, `{"entries":[`...)
+	first := true
+	for i := range v.Items {
+		it := &v.Items[i]
+		en, err := vault.ParseEntry(it.ID, it.Plaintext)
+		it.Plaintext = nil // rows only from here on
+		switch {
+		case err != nil:
+			failed++
+			continue
+		case schema.Status(en).Unknown:
+			unknown++
+			continue
+		}
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		out = schema.AppendListRowJSON(out, en)
+	}
+	out = append(out, `],"failed":`...)
+	out = strconv.AppendInt(out, int64(failed), 10)
+	out = append(out, `,"unknown":`...)
+	out = strconv.AppendInt(out, int64(unknown), 10)
+	return JSON(append(out, '}')), nil
+}
+
+// syncListRow answers the list row of one live entry, or null when the
+// list does not show it (deleted, or of a type this version does not know).
+func (c *Core) syncListRow(a Args) (Result, error) {
+	e, _, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	id, err := argString(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	en, err := entry(e, id)
+	switch {
+	case errors.Is(err, vaultsync.ErrNotFound):
+		return JSON("null"), nil
+	case err != nil:
+		return nil, err
+	}
+	schema := vault.DefaultSchema()
+	if schema.Status(en).Unknown {
+		return JSON("null"), nil
+	}
+	return JSON(schema.AppendListRowJSON(nil, en)), nil
 }
 
 // entry reads one live entry from the engine.

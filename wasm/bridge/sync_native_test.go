@@ -445,3 +445,45 @@ type fetchFunc func(ctx context.Context, method, path string, body []byte) (int,
 func (f fetchFunc) Fetch(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
 	return f(ctx, method, path, body)
 }
+
+// The list index holds one row per entry, built in the core: no secret of
+// any entry is in it, and a row follows its entry's saves and delete.
+func TestSyncListIndex(t *testing.T) {
+	a, _, account, header := twoDevices(t)
+	a.start(account, &header, true)
+	login := a.save(`{"type":"login","fields":{"name":"Mail","username":"ann","password":"s3cret-list","totp":"JBSWY3DPEHPK3PXP","urls":[{"url":"https://mail.example.org/"}]}}`)
+	card := a.save(`{"type":"card","fields":{"name":"Visa","number":"4111 1111 1111 1234","securityCode":"735"}}`)
+	var index struct {
+		Entries []struct {
+			ID, Type, Name, Sub, Hay string
+		} `json:"entries"`
+		Failed  int `json:"failed"`
+		Unknown int `json:"unknown"`
+	}
+	raw := a.call("syncListIndex")
+	if err := json.Unmarshal(raw, &index); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	if len(index.Entries) != 2 || index.Failed != 0 || index.Unknown != 0 {
+		t.Fatalf("index %s", raw)
+	}
+	for _, secret := range []string{"s3cret-list", "JBSWY3DPEHPK3PXP", "4111", "735"} {
+		if strings.Contains(string(raw), secret) {
+			t.Fatalf("the index holds the secret %q: %s", secret, raw)
+		}
+	}
+	if row := string(a.call("syncListRow", card)); !strings.Contains(row, `"sub":"•••• 1234"`) {
+		t.Fatalf("card row %s", row)
+	}
+	a.save(`{"id":"` + login + `","fields":{"name":"Mail (work)"}}`)
+	if row := string(a.call("syncListRow", login)); !strings.Contains(row, `"name":"Mail (work)"`) || !strings.Contains(row, `"sub":"ann"`) {
+		t.Fatalf("row after the edit %s", row)
+	}
+	a.call("syncDelete", login)
+	if row := string(a.call("syncListRow", login)); row != "null" {
+		t.Fatalf("row of a deleted entry %s, want null", row)
+	}
+	if _, err := a.core.Call("syncListRow", goArgs{"../not-an-id"}); err == nil || err.Code != api.CodeBadRequest {
+		t.Fatalf("a bad id: %v", err)
+	}
+}

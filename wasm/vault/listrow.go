@@ -1,0 +1,117 @@
+package vault
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// AppendListRowJSON appends the row the vault list shows for e, an entry of
+// a type this schema knows:
+//
+//	{"id":"…","type":"login","name":"…","sub":"…","fav":false,"archived":false,"hay":"…"}
+//
+// sub is the row's second line and hay the lower-cased text a search looks
+// in (name, username, web addresses, cardholder, email). A row never holds a
+// secret: no password, TOTP key, security code or PIN, and of a card number
+// only its last four digits. The list of a whole vault is built from these
+// rows, so opening a vault never hands every entry's secrets to the page.
+func (s *Schema) AppendListRowJSON(dst []byte, e *Entry) []byte {
+	ts := s.typeSpec(e.Type)
+	if ts == nil {
+		return dst
+	}
+	name := e.String(TagName)
+	dst = append(dst, `{"id":`...)
+	dst = appendJSONString(dst, e.ID)
+	dst = append(dst, `,"type":`...)
+	dst = appendJSONString(dst, ts.Name)
+	dst = append(dst, `,"name":`...)
+	dst = appendJSONString(dst, name)
+	dst = append(dst, `,"sub":`...)
+	dst = appendJSONString(dst, listSubtitle(e))
+	dst = appendJSONBool(dst, `,"fav":`, e.Bool(TagFavourite))
+	dst = appendJSONBool(dst, `,"archived":`, ts.Archived)
+	dst = append(dst, `,"hay":`...)
+	dst = appendJSONString(dst, strings.ToLower(listHaystack(e, name)))
+	return append(dst, '}')
+}
+
+// listSubtitle is a row's second line.
+func listSubtitle(e *Entry) string {
+	switch e.Type {
+	case TypeLogin:
+		if u := e.String(TagUsername); u != "" {
+			return u
+		}
+		if urls, err := e.URLs(); err == nil && len(urls) > 0 {
+			return hostOf(urls[0].URL)
+		}
+		return ""
+	case TypeCard:
+		if n := strings.Map(dropSpace, e.String(TagCardNumber)); n != "" {
+			return "•••• " + lastRunes(n, 4)
+		}
+		return e.String(TagCardholder)
+	case TypeIdentity:
+		if n := strings.TrimSpace(e.String(TagGivenName) + " " + e.String(TagFamilyName)); n != "" {
+			return n
+		}
+		return e.String(TagEmail)
+	case TypeDocument:
+		return e.String(TagMIMEType)
+	default:
+		first, _, _ := strings.Cut(e.String(TagNotes), "\n")
+		return first
+	}
+}
+
+// listHaystack is what a search of the list looks in.
+func listHaystack(e *Entry, name string) string {
+	parts := []string{name}
+	switch e.Type {
+	case TypeLogin:
+		parts = append(parts, e.String(TagUsername))
+		if urls, err := e.URLs(); err == nil {
+			for _, u := range urls {
+				parts = append(parts, u.URL)
+			}
+		}
+	case TypeCard:
+		parts = append(parts, e.String(TagCardholder))
+	case TypeIdentity:
+		parts = append(parts, e.String(TagEmail))
+	}
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+// hostOf is the host (and port) of a web address, lower-cased, or the
+// address as it is when it has none.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return strings.ToLower(u.Host)
+}
+
+func dropSpace(r rune) rune {
+	if unicode.IsSpace(r) {
+		return -1
+	}
+	return r
+}
+
+func lastRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[len(r)-n:]
+	}
+	return string(r)
+}
