@@ -12,8 +12,8 @@
 // popup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { startServer, send, shot, screen, findLink, waitFor } from './harness.mjs';
+import { startServer, send, shot, screen, waitFor } from './harness.mjs';
+import { ACCOUNT_PASSWORD, api as callAPI, createAccount as newAccount, signIn, createVault, unlock, addLogin, names, waitForNames, cornerAction } from './flows.mjs';
 import { launchFirefoxWithPopup } from './firefox.mjs';
 
 const MSG = {
@@ -21,8 +21,6 @@ const MSG = {
   SETTINGS: 'ui-bg-settings-set',
   SYNC_NOW: 'ui-bg-sync-now',
 };
-const ACCOUNT_PASSWORD = 'Tr0ubadour-Horse';
-const MASTER = 'correct horse battery staple';
 // Longer than the sync engine's debounce after a local change, so a push
 // that was going to happen has happened.
 const SETTLE_MS = 2500;
@@ -31,60 +29,11 @@ let server;
 before(async () => {
   server = await startServer();
 });
+const api = (path, opts) => callAPI(server, path, opts);
+const createAccount = (tag) => newAccount(server, tag);
 after(async () => {
   await server?.stop();
 });
-
-// solve finds the registration proof of work (SHA-256(challenge || nonce)
-// with `difficulty` leading zero bits), as the extension does.
-function solve(challenge, difficulty) {
-  for (let i = 0; ; i++) {
-    const sum = createHash('sha256').update(challenge + i).digest();
-    let zeros = 0;
-    for (const b of sum) {
-      if (b === 0) {
-        zeros += 8;
-        continue;
-      }
-      zeros += Math.clz32(b) - 24;
-      break;
-    }
-    if (zeros >= difficulty) return String(i);
-  }
-}
-
-async function api(path, { body, token } = {}) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.url}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers,
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// createAccount registers and confirms an account through the API, with the
-// activation token from the captured email.
-async function createAccount(tag) {
-  const email = `${tag}-${Date.now()}@example.org`;
-  const pow = await api('/api/v1/pow');
-  await api('/api/v1/accounts', {
-    body: {
-      email,
-      password: ACCOUNT_PASSWORD,
-      marketing_consent: false,
-      statement: { decision: 'skipped', version: '2026-01' },
-      pow: { challenge: pow.challenge, nonce: solve(pow.challenge, pow.difficulty) },
-    },
-  });
-  const mail = await waitFor(async () => (await server.mailTo(email)).find((t) => findLink(t, '/activate')), { what: `the activation email to ${email}` });
-  const token = new URL(findLink(mail, '/activate')).searchParams.get('token');
-  await api('/api/v1/accounts/activate', { body: { token } });
-  return email;
-}
 
 // observer signs the test itself in as a third device of the account, so it
 // can read the vault's revision on the server without going through either
@@ -114,61 +63,6 @@ async function profile() {
   return { ext, page };
 }
 
-async function signIn(page, email) {
-  await page.click('#have');
-  await screen(page, 'signIn');
-  await page.type('#email', email);
-  await page.type('#password', ACCOUNT_PASSWORD);
-  await page.click('#sign-in');
-  await page.waitForFunction(() => ['masterCreate', 'unlock', 'vault'].includes(document.body.dataset.screen), { timeout: 30000 });
-  return page.evaluate(() => document.body.dataset.screen);
-}
-
-async function createVault(page) {
-  await screen(page, 'masterCreate');
-  await page.type('#master', MASTER);
-  await page.type('#master-confirm', MASTER);
-  await page.click('#create-vault');
-  await screen(page, 'vault', 120000);
-}
-
-async function unlock(page) {
-  await screen(page, 'unlock');
-  await page.type('#master', MASTER);
-  await page.click('#unlock');
-  await screen(page, 'vault', 120000);
-}
-
-// addLogin adds a login through the popup's form and returns to the list.
-async function addLogin(page, { name, username = '', password = '' }) {
-  await page.click('#add');
-  await screen(page, 'addType');
-  await page.click('button[data-type="login"]');
-  await screen(page, 'edit');
-  await page.type('#f-name', name);
-  if (username) await page.type('#f-username', username);
-  if (password) await page.type('#f-password', password);
-  await page.click('#save');
-  await screen(page, 'entry');
-  await page.click('#back');
-  await screen(page, 'vault');
-}
-
-async function names(page) {
-  return page.$$eval('#entries .item .name', (els) => els.map((e) => e.textContent));
-}
-
-// waitForNames waits, without touching the page, until its list shows every
-// name in want; on timeout it says what the list showed instead.
-async function waitForNames(page, want, what, timeout = 30000) {
-  await page.waitForFunction((w) => {
-    const shown = [...document.querySelectorAll('#entries .item .name')].map((e) => e.textContent);
-    return w.every((n) => shown.includes(n));
-  }, { timeout }, want).catch(async (err) => {
-    throw new Error(`${what}: the list shows ${JSON.stringify(await names(page))}: ${err.message}`);
-  });
-}
-
 async function cornerState(page) {
   return page.$eval('#status', (s) => s.dataset.state);
 }
@@ -181,13 +75,6 @@ async function waitForCorner(page, state, timeout = 30000) {
 
 async function syncState(page) {
   return (await send(page, MSG.STATE)).sync;
-}
-
-// cornerAction opens the status corner's menu and clicks its button sel.
-async function cornerAction(page, sel) {
-  if (await page.$eval('#status-menu', (m) => m.hidden)) await page.click('#status');
-  await page.waitForSelector(sel, { visible: true });
-  await page.click(sel);
 }
 
 test('Firefox: two profiles on one account: live sync, Sync now, sync off and on', async () => {

@@ -9,8 +9,8 @@
 // popup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { startServer, launchChromium, openPopup, send, shot, screen, findLink, waitFor } from './harness.mjs';
+import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
+import { ACCOUNT_PASSWORD, createAccount as newAccount, signIn, createVault, unlock, addLogin, names, waitForNames, cornerAction } from './flows.mjs';
 
 const MSG = {
   STATE: 'ui-bg-state',
@@ -19,63 +19,15 @@ const MSG = {
   ENTRY_GET: 'ui-bg-entry-get',
   ENTRIES: 'ui-bg-entries',
 };
-const ACCOUNT_PASSWORD = 'Tr0ubadour-Horse';
-const MASTER = 'correct horse battery staple';
 
 let server;
 before(async () => {
   server = await startServer();
 });
+const createAccount = (tag) => newAccount(server, tag);
 after(async () => {
   await server?.stop();
 });
-
-// solve finds the registration proof of work (SHA-256(challenge || nonce)
-// with `difficulty` leading zero bits), as the extension does.
-function solve(challenge, difficulty) {
-  for (let i = 0; ; i++) {
-    const sum = createHash('sha256').update(challenge + i).digest();
-    let zeros = 0;
-    for (const b of sum) {
-      if (b === 0) {
-        zeros += 8;
-        continue;
-      }
-      zeros += Math.clz32(b) - 24;
-      break;
-    }
-    if (zeros >= difficulty) return String(i);
-  }
-}
-
-async function api(path, body) {
-  const res = await fetch(`${server.url}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// createAccount registers and confirms an account through the API, with the
-// activation token from the captured email.
-async function createAccount(tag) {
-  const email = `${tag}-${Date.now()}@example.org`;
-  const pow = await api('/api/v1/pow');
-  await api('/api/v1/accounts', {
-    email,
-    password: ACCOUNT_PASSWORD,
-    marketing_consent: false,
-    statement: { decision: 'skipped', version: '2026-01' },
-    pow: { challenge: pow.challenge, nonce: solve(pow.challenge, pow.difficulty) },
-  });
-  const mail = await waitFor(async () => (await server.mailTo(email)).find((t) => findLink(t, '/activate')), { what: `the activation email to ${email}` });
-  const token = new URL(findLink(mail, '/activate')).searchParams.get('token');
-  await api('/api/v1/accounts/activate', { token });
-  return email;
-}
 
 async function typeInto(page, sel, text) {
   await page.click(sel, { clickCount: 3 });
@@ -92,61 +44,6 @@ async function profile() {
   return { ext, page };
 }
 
-async function signIn(page, email) {
-  await page.click('#have');
-  await screen(page, 'signIn');
-  await page.type('#email', email);
-  await page.type('#password', ACCOUNT_PASSWORD);
-  await page.click('#sign-in');
-  await page.waitForFunction(() => ['masterCreate', 'unlock', 'vault'].includes(document.body.dataset.screen), { timeout: 30000 });
-  return page.evaluate(() => document.body.dataset.screen);
-}
-
-async function createVault(page) {
-  await screen(page, 'masterCreate');
-  await page.type('#master', MASTER);
-  await page.type('#master-confirm', MASTER);
-  await page.click('#create-vault');
-  await screen(page, 'vault', 120000);
-}
-
-async function unlock(page) {
-  await screen(page, 'unlock');
-  await page.type('#master', MASTER);
-  await page.click('#unlock');
-  await screen(page, 'vault', 120000);
-}
-
-// addLogin adds a login through the popup's form and returns to the list.
-async function addLogin(page, { name, username = '', password = '' }) {
-  await page.click('#add');
-  await screen(page, 'addType');
-  await page.click('button[data-type="login"]');
-  await screen(page, 'edit');
-  await page.type('#f-name', name);
-  if (username) await page.type('#f-username', username);
-  if (password) await page.type('#f-password', password);
-  await page.click('#save');
-  await screen(page, 'entry');
-  await page.click('#back');
-  await screen(page, 'vault');
-}
-
-async function names(page) {
-  return page.$$eval('#entries .item .name', (els) => els.map((e) => e.textContent));
-}
-
-// waitForNames waits, without touching the page, until its list shows every
-// name in want.
-async function waitForNames(page, want, what, timeout = 30000) {
-  await page.waitForFunction((w) => {
-    const shown = [...document.querySelectorAll('#entries .item .name')].map((e) => e.textContent);
-    return w.every((n) => shown.includes(n));
-  }, { timeout }, want).catch(async (err) => {
-    throw new Error(`${what}: the list shows ${JSON.stringify(await names(page))}: ${err.message}`);
-  });
-}
-
 async function syncState(page) {
   return (await send(page, MSG.STATE)).sync;
 }
@@ -156,13 +53,6 @@ async function entryByName(page, name) {
   const e = list.entries.find((x) => x.fields && x.fields.name === name);
   assert.ok(e, `an entry named ${name}`);
   return send(page, MSG.ENTRY_GET, { id: e.id });
-}
-
-// cornerAction opens the status corner's menu and clicks its button sel.
-async function cornerAction(page, sel) {
-  if (await page.$eval('#status-menu', (m) => m.hidden)) await page.click('#status');
-  await page.waitForSelector(sel, { visible: true });
-  await page.click(sel);
 }
 
 async function syncNowFromCorner(page) {

@@ -109,14 +109,6 @@ func (p totpParams) code(t time.Time) string {
 }
 
 func (c *Core) totpCode(a Args) (Result, error) {
-	e, _, err := c.engine()
-	if err != nil {
-		return nil, err
-	}
-	id, err := argString(a, 0)
-	if err != nil {
-		return nil, err
-	}
 	ms, err := argString(a, 1)
 	if err != nil {
 		return nil, err
@@ -125,7 +117,7 @@ func (c *Core) totpCode(a Args) (Result, error) {
 	if err != nil || n < 0 {
 		return nil, badArg(1, "want the time in milliseconds")
 	}
-	en, err := entry(e, id)
+	en, err := c.argEntry(a)
 	if err != nil {
 		return nil, err
 	}

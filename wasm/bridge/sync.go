@@ -327,15 +327,7 @@ func (c *Core) syncListIndex(Args) (Result, error) {
 // syncListRow answers the list row of one live entry, or null when the
 // list does not show it (deleted, or of a type this version does not know).
 func (c *Core) syncListRow(a Args) (Result, error) {
-	e, _, err := c.engine()
-	if err != nil {
-		return nil, err
-	}
-	id, err := argString(a, 0)
-	if err != nil {
-		return nil, err
-	}
-	en, err := entry(e, id)
+	en, err := c.argEntry(a)
 	switch {
 	case errors.Is(err, vaultsync.ErrNotFound):
 		return JSON("null"), nil
@@ -365,7 +357,8 @@ func entry(e *vaultsync.Engine, id string) (*vault.Entry, error) {
 	return en, nil
 }
 
-func (c *Core) syncEntry(a Args) (Result, error) {
+// argEntry reads the live entry whose id is the first argument.
+func (c *Core) argEntry(a Args) (*vault.Entry, error) {
 	e, _, err := c.engine()
 	if err != nil {
 		return nil, err
@@ -374,7 +367,11 @@ func (c *Core) syncEntry(a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	en, err := entry(e, id)
+	return entry(e, id)
+}
+
+func (c *Core) syncEntry(a Args) (Result, error) {
+	en, err := c.argEntry(a)
 	if err != nil {
 		return nil, err
 	}
