@@ -37,7 +37,7 @@ func chromium(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	// This chromedp's protocol tables predate some enum values current
@@ -193,4 +193,30 @@ func TestPortalInChromium(t *testing.T) {
 	if heading != "Your account" {
 		t.Fatalf("after sign-in: %q", heading)
 	}
+}
+
+// profileDir is a fresh browser profile directory, removed after the test.
+// Not t.TempDir: Chromium's helper processes can still be writing to the
+// profile for a moment after the browser was stopped, and t.TempDir fails
+// the test when its removal meets a file created meanwhile. Removal is
+// retried for a few seconds instead.
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "watchword-portal-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; ; i++ {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if i == 50 {
+				t.Logf("leaving the browser profile %s: %v", dir, err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return dir
 }
