@@ -1560,9 +1560,10 @@ function openStatusMenu() {
       // replaces this when the round trip ends.
       app.state.sync = { ...app.state.sync, state: 'syncing' };
       renderStatus();
+      // Entries the round brings reach the list through the background's
+      // 'entries' notice, once their rows are built.
       await send(MSG.UI_BG_SYNC_NOW).catch(() => {});
       await refreshState().catch(() => {});
-      if (app.screen && app.screen.name === 'vault') refreshVault().catch(() => {});
     } }, 'Sync now'));
   } else if (st.state === 'unconfirmed') {
     items.push(h('button', { class: 'btn small block', type: 'button', onclick: () => go('confirmEmail') }, 'Details'));

@@ -303,19 +303,21 @@ func (c *Core) syncListIndex(Args) (Result, error) {
 		it := &v.Items[i]
 		en, err := vault.ParseEntry(it.ID, it.Plaintext)
 		it.Plaintext = nil // rows only from here on
-		switch {
-		case err != nil:
+		if err != nil {
 			failed++
 			continue
-		case schema.Status(en).Unknown:
-			unknown++
-			continue
 		}
+		mark := len(out)
 		if !first {
 			out = append(out, ',')
 		}
+		var shown bool
+		if out, shown = schema.AppendListRowJSON(out, en); !shown {
+			out = out[:mark]
+			unknown++
+			continue
+		}
 		first = false
-		out = schema.AppendListRowJSON(out, en)
 	}
 	out = append(out, `],"failed":`...)
 	out = strconv.AppendInt(out, int64(failed), 10)
@@ -334,11 +336,11 @@ func (c *Core) syncListRow(a Args) (Result, error) {
 	case err != nil:
 		return nil, err
 	}
-	schema := vault.DefaultSchema()
-	if schema.Status(en).Unknown {
+	row, shown := vault.DefaultSchema().AppendListRowJSON(nil, en)
+	if !shown {
 		return JSON("null"), nil
 	}
-	return JSON(schema.AppendListRowJSON(nil, en)), nil
+	return JSON(row), nil
 }
 
 // entry reads one live entry from the engine.

@@ -27,6 +27,7 @@ import (
 	"watchword/server/pow"
 	"watchword/server/sqlite"
 	"watchword/wasm/api"
+	"watchword/wasm/vault"
 	"watchword/wasm/vault/vaulttest"
 	"watchword/wasm/vaultsync"
 )
@@ -453,6 +454,20 @@ func TestSyncListIndex(t *testing.T) {
 	a.start(account, &header, true)
 	login := a.save(`{"type":"login","fields":{"name":"Mail","username":"ann","password":"s3cret-list","totp":"JBSWY3DPEHPK3PXP","urls":[{"url":"https://mail.example.org/"}]}}`)
 	card := a.save(`{"type":"card","fields":{"name":"Visa","number":"4111 1111 1111 1234","securityCode":"735"}}`)
+	// An entry of a type a newer version knows: counted, not listed.
+	eng, _, err := a.core.engine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := vault.NewEntry(strings.Repeat("ab", 16), vault.Type(99))
+	newer.SetString(vault.TagName, "Wi-Fi")
+	pt, err := newer.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Put(context.Background(), newer.ID, pt); err != nil {
+		t.Fatal(err)
+	}
 	var index struct {
 		Entries []struct {
 			ID, Type, Name, Sub, Hay string
@@ -464,8 +479,11 @@ func TestSyncListIndex(t *testing.T) {
 	if err := json.Unmarshal(raw, &index); err != nil {
 		t.Fatalf("%s: %v", raw, err)
 	}
-	if len(index.Entries) != 2 || index.Failed != 0 || index.Unknown != 0 {
+	if len(index.Entries) != 2 || index.Failed != 0 || index.Unknown != 1 {
 		t.Fatalf("index %s", raw)
+	}
+	if row := string(a.call("syncListRow", newer.ID)); row != "null" {
+		t.Fatalf("row of an unknown type %s, want null", row)
 	}
 	for _, secret := range []string{"s3cret-list", "JBSWY3DPEHPK3PXP", "4111", "735"} {
 		if strings.Contains(string(raw), secret) {

@@ -6,8 +6,9 @@ import (
 	"unicode"
 )
 
-// AppendListRowJSON appends the row the vault list shows for e, an entry of
-// a type this schema knows:
+// AppendListRowJSON appends the row the vault list shows for e and reports
+// true, or leaves dst as it is and reports false for an entry of a type this
+// schema does not know (the list counts those, it does not show them):
 //
 //	{"id":"…","type":"login","name":"…","sub":"…","fav":false,"archived":false,"hay":"…"}
 //
@@ -16,10 +17,10 @@ import (
 // secret: no password, TOTP key, security code or PIN, and of a card number
 // only its last four digits. The list of a whole vault is built from these
 // rows, so opening a vault never hands every entry's secrets to the page.
-func (s *Schema) AppendListRowJSON(dst []byte, e *Entry) []byte {
+func (s *Schema) AppendListRowJSON(dst []byte, e *Entry) ([]byte, bool) {
 	ts := s.typeSpec(e.Type)
 	if ts == nil {
-		return dst
+		return dst, false
 	}
 	name := e.String(TagName)
 	dst = append(dst, `{"id":`...)
@@ -34,7 +35,7 @@ func (s *Schema) AppendListRowJSON(dst []byte, e *Entry) []byte {
 	dst = appendJSONBool(dst, `,"archived":`, ts.Archived)
 	dst = append(dst, `,"hay":`...)
 	dst = appendJSONString(dst, strings.ToLower(listHaystack(e, name)))
-	return append(dst, '}')
+	return append(dst, '}'), true
 }
 
 // listSubtitle is a row's second line.

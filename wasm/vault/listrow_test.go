@@ -21,7 +21,10 @@ type listRow struct {
 
 func rowOf(t *testing.T, s *vault.Schema, e *vault.Entry) (listRow, string) {
 	t.Helper()
-	b := s.AppendListRowJSON(nil, e)
+	b, ok := s.AppendListRowJSON(nil, e)
+	if !ok {
+		t.Fatalf("no row for an entry of type %d", e.Type)
+	}
 	var r listRow
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("row %q is not JSON: %v", b, err)
@@ -103,7 +106,7 @@ func TestListRowArchivedAndUnknown(t *testing.T) {
 	}
 	unknown := vault.NewEntry(testEntryID, vault.Type(99))
 	unknown.SetString(vault.TagName, "wifi")
-	if b := vault.DefaultSchema().AppendListRowJSON([]byte("x"), unknown); string(b) != "x" {
+	if b, ok := vault.DefaultSchema().AppendListRowJSON([]byte("x"), unknown); ok || string(b) != "x" {
 		t.Fatalf("an unknown type gave a row: %q", b)
 	}
 }
@@ -112,7 +115,7 @@ func TestListRowArchivedAndUnknown(t *testing.T) {
 func TestListRowInvalidUTF8(t *testing.T) {
 	e := vault.NewEntry(testEntryID, vault.TypeLogin)
 	e.SetString(vault.TagName, "bad \xff name \"quoted\"")
-	b := vault.DefaultSchema().AppendListRowJSON(nil, e)
+	b, _ := vault.DefaultSchema().AppendListRowJSON(nil, e)
 	if !json.Valid(b) {
 		t.Fatalf("row %q is not valid JSON", b)
 	}
