@@ -75,6 +75,13 @@ function memoryArea() {
 // ---------------------------------------------------------------------------
 // The Go core
 
+// phase marks the steps of an unlock on the worker's performance timeline
+// (ww:<step>), so the benchmarks can say where its time goes. A mark costs
+// a microsecond or two and is never read by the product itself.
+function phase(step) {
+  if (globalThis.performance && performance.mark) performance.mark(`ww:${step}`);
+}
+
 let corePromise = null; // resolves to the core object while the Go instance runs
 let armedVault = null; // the vault id the running instance was given (vaultLoad/unlock)
 
@@ -95,6 +102,7 @@ function startCore() {
     });
     const core = globalThis[CORE_GLOBAL];
     if (!core) throw new WatchwordError(CODE.INTERNAL, 'The Watchword core did not start.');
+    phase('core-ready');
     return core;
   })();
   corePromise.catch(() => {
@@ -138,12 +146,15 @@ async function arm() {
     arming = (async () => {
       const header = await getLocal(vaultKey(ns, 'header'));
       await call('vaultLoad', JSON.stringify(header), key);
+      phase('vault-loaded');
       await startEngine(ns, header);
+      phase('engine-started');
       armedVault = ns;
       // The list index outlives the worker in storage.session; it is built
       // here only when missing (just unlocked, or lost).
       const { [listKey(ns)]: have } = await sessionArea.get(listKey(ns));
       if (!have) await rebuildList(ns);
+      phase('armed');
     })().finally(() => {
       arming = null;
     });
@@ -160,6 +171,9 @@ async function arm() {
 //                             account, or {local: true} for a local-only vault
 //   reminder                  {lastShown, snoozedUntil} for the connect reminder
 //   vault/<ns>/header         the vault header (wrapped key, KDF settings)
+//   cache/<ns>/list           the list index sealed under the vault key (the
+//                             core's vaultSealLocal): shown at the next unlock
+//                             as soon as the key is derived, see "The list cache"
 //   ww/<ns>/…                 the sync engine's encrypted entries, journal and
 //                             state (the core's vaultsync package; one key per
 //                             entry, written before a change is called saved)
@@ -176,6 +190,7 @@ const vaultKey = (ns, part) => `vault/${ns}/${part}`;
 const syncKey = (ns) => `sync/${ns}/status`;
 const sessionKeyName = (ns) => `key/${ns}`;
 const listKey = (ns) => `list/${ns}`;
+const listCacheKey = (ns) => `cache/${ns}/list`;
 
 async function getLocal(key, fallback = null) {
   const got = await chrome.storage.local.get(key);
@@ -259,6 +274,8 @@ async function saveTokens(t) {
 // Locking
 
 async function lock() {
+  await flushListCache();
+  lockEpoch++;
   const ns = await currentNamespace();
   const keys = ['access'];
   if (ns) keys.push(sessionKeyName(ns));
@@ -267,6 +284,7 @@ async function lock() {
   for (const k of Object.keys(all)) if (k.startsWith('key/') || k.startsWith('list/')) keys.push(k);
   if (ns) keys.push(listKey(ns));
   list = null;
+  listStored = null;
   await sessionArea.remove(keys.filter((k) => k !== 'access'));
   if (corePromise) {
     const core = await corePromise.catch(() => null);
@@ -379,6 +397,7 @@ const SCAN_SEPARATOR = '\u0001';
 // entries for any other reason.
 
 let list = null; // {ns, rows: Map id → row, failed, unknown} as last written
+let listStored = null; // {ns, json}: what storage.session holds for ns, when known
 let listWrite = null; // the pending write of list to storage.session
 let localOps = 0; // popup saves and deletes running
 const localSeen = new Set(); // entry ids written while they ran
@@ -389,6 +408,7 @@ const localSeen = new Set(); // entry ids written while they ran
 // listed.
 async function rebuildList(ns) {
   const res = await call('syncListIndex');
+  phase('list-rows');
   const rows = new Map();
   for (const r of res.entries) rows.set(r.id, r);
   list = { ns, rows, failed: res.failed || 0, unknown: res.unknown || 0 };
@@ -408,9 +428,80 @@ function flushList() {
     const l = list;
     if (!l || armedVault !== l.ns) return;
     const entries = [...l.rows.values()].sort((a, b) => (b.fav - a.fav) || listOrder.compare(a.name, b.name));
-    await sessionArea.set({ [listKey(l.ns)]: JSON.stringify({ entries, failed: l.failed, unknown: l.unknown }) });
+    const json = JSON.stringify({ entries, failed: l.failed, unknown: l.unknown });
+    // A rebuild that changed nothing (the usual case behind the list
+    // cache) writes nothing.
+    if (listStored && listStored.ns === l.ns && listStored.json === json) return;
+    await sessionArea.set({ [listKey(l.ns)]: json });
+    listStored = { ns: l.ns, json };
+    phase('list-stored');
+    scheduleListCache(l.ns, json);
   });
   return listWrite;
+}
+
+// ---------------------------------------------------------------------------
+// The list cache
+//
+// Opening every entry of a large vault to build its list takes the core a
+// while after the key is derived. So the index is also kept sealed under the
+// vault key in storage.local (cache/<ns>/list, the core's vaultSealLocal:
+// bound to this vault and to this use, so it never opens as anything else),
+// and kdf.wasm opens it in the same call that derives the key. Unlocking
+// then shows the list at once, while the core opens the entries behind it
+// and rebuilds the index from them, which replaces the cached one; until
+// then, opening an entry waits for the core.
+//
+// The cache is written a second after the index last changed. If the
+// browser closed within that second, the next unlock shows the older list
+// for the moment the rebuild takes; a cache that does not open (damaged,
+// another vault's) is ignored and the index built as without one.
+const LIST_CACHE_DELAY_MS = 1000;
+let listCacheTimer = null;
+let listCachePending = null; // {ns, json} waiting for the timer
+let listCached = null; // {ns, json}: what cache/<ns>/list holds, when known
+let lockEpoch = 0; // counts locks: work begun before one must not write after it
+
+function scheduleListCache(ns, json) {
+  clearTimeout(listCacheTimer);
+  listCacheTimer = null;
+  listCachePending = null;
+  if (listCached && listCached.ns === ns && listCached.json === json) return;
+  listCachePending = { ns, json };
+  const epoch = lockEpoch;
+  listCacheTimer = setTimeout(() => {
+    listCacheTimer = null;
+    listCachePending = null;
+    saveListCache(ns, json, epoch).catch(() => {});
+  }, LIST_CACHE_DELAY_MS);
+}
+
+// flushListCache writes a pending cache now: locking must not leave the
+// next unlock an older list than the one shown.
+async function flushListCache() {
+  const p = listCachePending;
+  clearTimeout(listCacheTimer);
+  listCacheTimer = null;
+  listCachePending = null;
+  if (p) await saveListCache(p.ns, p.json, lockEpoch).catch(() => {});
+}
+
+async function saveListCache(ns, json, epoch) {
+  if (epoch !== lockEpoch || armedVault !== ns) return;
+  const sealed = await call('vaultSealLocal', json);
+  if (epoch !== lockEpoch || armedVault !== ns) return;
+  await chrome.storage.local.set({ [listCacheKey(ns)]: sealed });
+  listCached = { ns, json };
+}
+
+// armBehindCache arms the core after an unlock that showed the cached list,
+// then rebuilds the index from the entries themselves and tells open pages.
+async function armBehindCache(ns, epoch) {
+  await arm();
+  if (epoch !== lockEpoch || armedVault !== ns) return;
+  list = null;
+  await rebuildList(ns);
+  notify('entries');
 }
 
 function listValue(l) {
@@ -993,9 +1084,10 @@ async function connectLocalVault(acct) {
   const { [sessionKeyName('local')]: key } = await sessionArea.get(sessionKeyName('local'));
   await chrome.storage.local.set({ [vaultKey(acct.id, 'header')]: header });
   if (key) await sessionArea.set({ [sessionKeyName(acct.id)]: key });
-  await chrome.storage.local.remove([vaultKey('local', 'header'), syncKey('local')]);
+  await chrome.storage.local.remove([vaultKey('local', 'header'), syncKey('local'), listCacheKey('local')]);
   await sessionArea.remove([sessionKeyName('local'), listKey('local')]);
   list = null;
+  listStored = null;
 }
 
 // fetchHeader downloads the account's vault header when this device has
@@ -1169,22 +1261,40 @@ async function handleVaultCreate({ password }) {
 
 async function handleVaultUnlock({ password }) {
   const ns = await needNamespace();
-  const header = await getLocal(vaultKey(ns, 'header'));
+  const stored = await chrome.storage.local.get([vaultKey(ns, 'header'), listCacheKey(ns)]);
+  const header = stored[vaultKey(ns, 'header')];
+  const cached = typeof stored[listCacheKey(ns)] === 'string' ? stored[listCacheKey(ns)] : '';
   if (!header) throw new WatchwordError(CODE.NOT_FOUND, 'There is no vault to unlock yet.');
   if (typeof password !== 'string' || !password) throw new WatchwordError(CODE.INVALID, 'Enter your master password.');
-  // The core and the vault's records load while the key is derived.
-  startCore().catch(() => {});
-  prefetchStorage();
+  phase('unlock');
+  // Without a list cache the core and the vault's records load while the
+  // key is derived. With one, the list shows as soon as the key is derived,
+  // and the core starts after: its start-up would only delay the derivation
+  // on this one thread.
+  if (!cached) {
+    startCore().catch(() => {});
+    prefetchStorage();
+  }
   let res;
   try {
-    res = await globalThis.watchwordRunKDF({ op: 'unlock', password, header });
+    res = await globalThis.watchwordRunKDF({ op: 'unlock', password, header, list: cached || undefined });
+    phase('kdf-done');
   } catch (err) {
     prefetched = null; // not unlocked: nothing will take it
     throw err;
   }
-  await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey });
   armedVault = null;
-  await arm();
+  list = null;
+  if (res.list) {
+    await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey, [listKey(ns)]: res.list });
+    phase('list-stored');
+    listCached = listStored = { ns, json: res.list };
+    // Errors surface on the next call that needs the core, which arms again.
+    armBehindCache(ns, lockEpoch).catch(() => {});
+  } else {
+    await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey });
+    await arm();
+  }
   await touch();
   notify('lock');
   return handleState();

@@ -24,12 +24,17 @@
   async function once(request) {
     let go = new Go();
     let { instance } = await WebAssembly.instantiateStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')), go.importObject);
+    if (root.performance && performance.mark) performance.mark('ww:kdf-started');
     const exited = go.run(instance);
     const fn = root[KDF_GLOBAL];
     go = instance = null; // the running program keeps what it needs until it exits
     if (typeof fn !== 'function') throw new WatchwordError(CODE.INTERNAL, 'The key derivation did not start.');
     try {
-      return JSON.parse(await fn(JSON.stringify(request)));
+      const { list, ...req } = request;
+      const [json, opened] = await fn(JSON.stringify(req), list || undefined);
+      const res = JSON.parse(json);
+      if (opened) res.list = opened;
+      return res;
     } catch (err) {
       throw toError(err);
     } finally {
@@ -41,7 +46,9 @@
   }
 
   // runKDF runs one request ({op: 'create'|'unlock'|'change', password,
-  // new_password?, header?, kdf?}) and resolves with {header?, vaultKey?}.
+  // new_password?, header?, kdf?, list?}) and resolves with {header?,
+  // vaultKey?, list?}. list is the sealed list cache (cache/<ns>/list); an
+  // unlock answers it opened, or leaves it out when it does not open.
   // A rejection is a WatchwordError (wrong_password when the master
   // password does not open the vault).
   function runKDF(request) {

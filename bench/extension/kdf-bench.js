@@ -21,7 +21,7 @@ async function run(bytesOrModule) {
 
 async function kdfSetup() {
   await run('/kdf.wasm');
-  const res = JSON.parse(await globalThis.watchwordKDF(JSON.stringify({ op: 'create', password: PASSWORD, kdf: COST })));
+  const res = JSON.parse((await globalThis.watchwordKDF(JSON.stringify({ op: 'create', password: PASSWORD, kdf: COST })))[0]);
   header = res.header;
   coreModule = await WebAssembly.compileStreaming(fetch('/core.wasm'));
   return header.kdf;

@@ -18,6 +18,7 @@ import (
 //	vaultLock()                           → undefined
 //	entriesOpen(batch)                    → {entries, failed, report}
 //	entrySeal(formJSON, ciphertext?)      → {id, ct}
+//	vaultSealLocal(data)                  → base64 of data sealed as device-local
 //
 // header is an api.VaultHeader; vaultKey is the raw vault key in standard
 // base64, which must be kept secret (chrome.storage.session only). Creating,
@@ -29,6 +30,7 @@ func init() {
 	register("vaultLock", (*Core).vaultLock)
 	register("entriesOpen", (*Core).entriesOpen)
 	register("entrySeal", (*Core).entrySeal)
+	register("vaultSealLocal", (*Core).vaultSealLocal)
 }
 
 // kdfOptions are the Argon2id costs a caller may choose for a new vault; the
@@ -152,6 +154,26 @@ func (c *Core) vaultLoad(a Args) (Result, error) {
 func (c *Core) vaultLock(Args) (Result, error) {
 	c.setKey(nil)
 	return nil, nil
+}
+
+// vaultSealLocal seals data the extension keeps on this device only (the
+// list index it shows at the next unlock, before the entries are open)
+// under the unlocked vault key: vault.Key.SealLocal, in standard base64 for
+// storage.local. kdf.wasm opens it right after deriving the key.
+func (c *Core) vaultSealLocal(a Args) (Result, error) {
+	data, err := argString(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	k, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	ct, err := k.SealLocal([]byte(data))
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.EncodeToString(ct), nil
 }
 
 // The binary batch accepted by entriesOpen, for the unlock path, where

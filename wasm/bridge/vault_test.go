@@ -119,6 +119,37 @@ func TestVaultLifecycle(t *testing.T) {
 	})
 }
 
+// vaultSealLocal seals with the unlocked key as device-local data: it opens
+// with that key as such, and only when the vault is unlocked.
+func TestVaultSealLocal(t *testing.T) {
+	c, created := newVault(t)
+	const data = `{"entries":[{"id":"a","name":"Bank"}],"failed":0,"unknown":0}`
+	res := call(t, c, "vaultSealLocal", data)
+	b64, ok := res.(string)
+	if !ok {
+		t.Fatalf("vaultSealLocal answered %T, want a string", res)
+	}
+	ct, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(created.VaultKey)
+	k, err := vault.NewKey(created.Header.VaultID, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.OpenLocal(ct); err != nil || string(got) != data {
+		t.Fatalf("OpenLocal = %q, %v", got, err)
+	}
+	if code := callErr(t, c, "vaultSealLocal"); code != api.CodeBadRequest {
+		t.Fatalf("no argument: %s", code)
+	}
+	call(t, c, "vaultLock")
+	if code := callErr(t, c, "vaultSealLocal", data); code != api.CodeLocked {
+		t.Fatalf("locked: %s", code)
+	}
+}
+
 func TestVaultArgumentErrors(t *testing.T) {
 	c, created := newVault(t)
 	headerJSON, _ := json.Marshal(created.Header)

@@ -39,6 +39,7 @@ const (
 	purposeVaultKey byte = 1
 	purposeEntryKey byte = 2
 	purposeEntry    byte = 3
+	purposeLocal    byte = 4 // device-local data (SealLocal), never synced
 )
 
 // adSize is the size of every associated-data block:

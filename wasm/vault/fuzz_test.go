@@ -178,3 +178,32 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenLocal feeds OpenLocal anything: it opens only what SealLocal made
+// and fails every other input with ErrDecrypt, without panicking.
+func FuzzOpenLocal(f *testing.F) {
+	k, err := NewKey("0123456789abcdef0123456789abcdef", bytes.Repeat([]byte{7}, KeySize))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, pt := range []string{"", `{"entries":[],"failed":0,"unknown":0}`} {
+		ct, err := k.SealLocal([]byte(pt))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(ct)
+	}
+	f.Add([]byte{formatV1, algXC20P})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pt, err := k.OpenLocal(b)
+		if err != nil {
+			if !errors.Is(err, ErrDecrypt) {
+				t.Fatalf("OpenLocal: %v, want ErrDecrypt", err)
+			}
+			return
+		}
+		if len(pt) != len(b)-localOverhead {
+			t.Fatalf("opened %d bytes from %d", len(pt), len(b))
+		}
+	})
+}

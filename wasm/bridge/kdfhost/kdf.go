@@ -51,26 +51,43 @@ const maxRequest = 64 << 10
 // Every failure is an *api.Error: bad requests are api.CodeBadRequest, a
 // password that does not open the vault is vault.ErrWrongPassword.
 func KDF(req []byte) ([]byte, error) {
+	out, _, err := KDFLocal(req, "")
+	return out, err
+}
+
+// KDFLocal is KDF that, for an unlock, also opens local: device-local data
+// of the vault (vault.Key.SealLocal, standard base64) that the caller keeps,
+// with the key just derived, and returns it as opened. That is the list
+// index the extension shows before its core has opened the entries. It
+// travels beside the request, not in its JSON, because it is megabytes
+// that JSON would only escape and unescape. Data that does not open
+// (damaged, another vault's) answers "", never an error: it is only ever a
+// head start.
+func KDFLocal(req []byte, local string) (out []byte, opened string, err error) {
 	if len(req) > maxRequest {
-		return nil, api.Errorf(api.CodeTooLarge, "the request is larger than %d bytes", maxRequest)
+		return nil, "", api.Errorf(api.CodeTooLarge, "the request is larger than %d bytes", maxRequest)
 	}
 	var r KDFRequest
 	dec := json.NewDecoder(bytes.NewReader(req))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return nil, api.Errorf(api.CodeBadRequest, "kdf request: bad JSON: %v", err)
+		return nil, "", api.Errorf(api.CodeBadRequest, "kdf request: bad JSON: %v", err)
 	}
 	if dec.More() {
-		return nil, api.Errorf(api.CodeBadRequest, "kdf request: data after the request")
+		return nil, "", api.Errorf(api.CodeBadRequest, "kdf request: data after the request")
 	}
-	res, err := run(r)
+	res, err := run(r, local, &opened)
 	if err != nil {
-		return nil, asAPIError(err)
+		return nil, "", asAPIError(err)
 	}
-	return json.Marshal(res)
+	out, err = json.Marshal(res)
+	if err != nil {
+		return nil, "", asAPIError(err)
+	}
+	return out, opened, nil
 }
 
-func run(r KDFRequest) (KDFResult, error) {
+func run(r KDFRequest, local string, opened *string) (KDFResult, error) {
 	switch r.Op {
 	case OpCreate:
 		return create(r)
@@ -84,6 +101,7 @@ func run(r KDFRequest) (KDFResult, error) {
 			return KDFResult{}, err
 		}
 		defer k.Destroy()
+		*opened = openLocal(k, local)
 		return KDFResult{VaultKey: encodeKey(k)}, nil
 	case OpChange:
 		h, err := needHeader(r)
@@ -140,6 +158,23 @@ func needHeader(r KDFRequest) (api.VaultHeader, error) {
 		return api.VaultHeader{}, api.Errorf(api.CodeBadRequest, "kdf request: the header's vault_id is not a valid id")
 	}
 	return *r.Header, nil
+}
+
+// openLocal opens device-local data sealed under k, or answers "" when
+// there is none or it does not open (damaged, or left by another vault).
+func openLocal(k *vault.Key, b64 string) string {
+	if b64 == "" || len(b64) > base64.StdEncoding.EncodedLen(vault.MaxLocalPlaintext+64) {
+		return ""
+	}
+	ct, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return ""
+	}
+	pt, err := k.OpenLocal(ct)
+	if err != nil {
+		return ""
+	}
+	return string(pt)
 }
 
 func encodeKey(k *vault.Key) string {

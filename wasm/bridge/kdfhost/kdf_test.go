@@ -1,6 +1,7 @@
 package kdfhost
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -83,6 +84,71 @@ func TestKDFRoundTrip(t *testing.T) {
 	}
 }
 
+// Unlock opens the device-local list it is handed with the key it derives;
+// a list that does not open (damaged, another vault's, not base64) is left
+// out and the unlock still succeeds.
+func TestKDFUnlockOpensLocalList(t *testing.T) {
+	vaulttest.FastKDF(t)
+	const pw = "correct horse battery staple"
+	seal := func(req KDFRequest, data string) string {
+		t.Helper()
+		out, err := KDF(mustJSON(t, req))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := decodeResult(t, out)
+		raw, _ := base64.StdEncoding.DecodeString(r.VaultKey)
+		k, err := vault.NewKey(r.Header.VaultID, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := k.SealLocal([]byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.StdEncoding.EncodeToString(ct)
+	}
+	out, err := KDF(mustJSON(t, KDFRequest{Op: OpCreate, Password: pw, KDF: lowCost}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := decodeResult(t, out)
+	raw, _ := base64.StdEncoding.DecodeString(created.VaultKey)
+	k, _ := vault.NewKey(created.Header.VaultID, raw)
+	ct, _ := k.SealLocal([]byte(`{"entries":[{"id":"x","name":"Bank"}],"failed":0,"unknown":0}`))
+	good := base64.StdEncoding.EncodeToString(ct)
+	flipped := bytes.Clone(ct)
+	flipped[len(flipped)/2] ^= 1
+	other := seal(KDFRequest{Op: OpCreate, Password: pw, KDF: lowCost}, `{"entries":[]}`)
+
+	for _, tt := range []struct{ name, list, want string }{
+		{"sealed by this vault", good, `{"entries":[{"id":"x","name":"Bank"}],"failed":0,"unknown":0}`},
+		{"none", "", ""},
+		{"a flipped bit", base64.StdEncoding.EncodeToString(flipped), ""},
+		{"another vault's", other, ""},
+		{"not base64", "%%%", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, list, err := KDFLocal(mustJSON(t, KDFRequest{Op: OpUnlock, Password: pw, Header: created.Header}), tt.list)
+			if err != nil {
+				t.Fatalf("unlock: %v", err)
+			}
+			got := decodeResult(t, out)
+			if got.VaultKey != created.VaultKey || list != tt.want {
+				t.Fatalf("unlock gave key %v, list %q; want the key and %q", got.VaultKey == created.VaultKey, list, tt.want)
+			}
+		})
+	}
+	// The wrong password opens nothing, list or not.
+	if _, list, err := KDFLocal(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "wrong", Header: created.Header}), good); api.CodeOf(err) != api.CodeWrongPassword || list != "" {
+		t.Fatalf("wrong password with a list: %q, %v", list, err)
+	}
+	// Only an unlock opens it.
+	if _, list, err := KDFLocal(mustJSON(t, KDFRequest{Op: OpChange, Password: pw, NewPassword: "another passphrase", Header: created.Header}), good); err != nil || list != "" {
+		t.Fatalf("change with a list: %q, %v", list, err)
+	}
+}
+
 func TestKDFErrors(t *testing.T) {
 	vaulttest.FastKDF(t)
 	out, err := KDF(mustJSON(t, KDFRequest{Op: OpCreate, Password: "correct horse battery staple", KDF: lowCost}))
@@ -123,4 +189,3 @@ func TestKDFErrors(t *testing.T) {
 		})
 	}
 }
-

@@ -9,8 +9,10 @@ import (
 )
 
 // ServeKDF installs globalThis[name], a function that takes one JSON
-// [KDFRequest] string and returns a Promise of the JSON [KDFResult] string
-// (or rejects with {code, message}). It serves exactly one call: it returns
+// [KDFRequest] string and, optionally, the vault's sealed device-local data
+// (base64, see [KDFLocal]), and returns a Promise of [resultJSON, opened]:
+// the JSON [KDFResult] string and the device-local data opened, or "" (or
+// rejects with {code, message}). It serves exactly one call: it returns
 // once that call has settled and the global is removed, and package main
 // then exits, so JavaScript can drop the whole instance and its memory.
 func ServeKDF(name string) error {
@@ -21,11 +23,17 @@ func ServeKDF(name string) error {
 		if err != nil {
 			panic(err) // no Promise constructor: nothing sensible to return
 		}
-		var req string
-		if len(args) == 1 && args[0].Type() == safejs.TypeString {
+		var req, local string
+		switch {
+		case len(args) == 0 || len(args) > 2 || args[0].Type() != safejs.TypeString:
+			err = fmt.Errorf("want a JSON string and, optionally, a base64 string")
+		case len(args) == 2 && args[1].Type() != safejs.TypeString && args[1].Type() != safejs.TypeUndefined:
+			err = fmt.Errorf("the device-local data is not a string")
+		default:
 			req, err = args[0].String()
-		} else {
-			err = fmt.Errorf("want one JSON string")
+			if err == nil && len(args) == 2 && args[1].Type() == safejs.TypeString {
+				local, err = args[1].String()
+			}
 		}
 		go func() {
 			defer close(done)
@@ -33,12 +41,12 @@ func ServeKDF(name string) error {
 				settle(reject, errorValue(api.Errorf(api.CodeBadRequest, "kdf: %v", err)))
 				return
 			}
-			out, kerr := runKDF([]byte(req))
+			out, opened, kerr := runKDF([]byte(req), local)
 			if kerr != nil {
 				settle(reject, errorValue(asAPIError(kerr)))
 				return
 			}
-			settle(resolve, string(out))
+			settle(resolve, []any{string(out), opened})
 		}()
 		return promise
 	})
@@ -56,13 +64,13 @@ func ServeKDF(name string) error {
 
 // runKDF is KDF with a recover: a panic in a dependency must reject the
 // call, not leave JavaScript waiting on an instance that died.
-func runKDF(req []byte) (out []byte, err error) {
+func runKDF(req []byte, local string) (out []byte, opened string, err error) {
 	defer func() {
 		if recover() != nil {
-			out, err = nil, &api.Error{Code: api.CodeInternal, Message: internalMessage}
+			out, opened, err = nil, "", &api.Error{Code: api.CodeInternal, Message: internalMessage}
 		}
 	}()
-	return KDF(req)
+	return KDFLocal(req, local)
 }
 
 func settle(fn safejs.Value, v any) {

@@ -5,7 +5,8 @@
 //	const go = new Go();
 //	const {instance} = await WebAssembly.instantiateStreaming(fetch('kdf.wasm'), go.importObject);
 //	const exited = go.run(instance);
-//	const result = JSON.parse(await globalThis.watchwordKDF(JSON.stringify(request)));
+//	const [json, list] = await globalThis.watchwordKDF(JSON.stringify(request), sealedList);
+//	const result = JSON.parse(json); // list: sealedList opened, or 
 //	await exited; // the instance and its memory can now be collected
 //
 // Only one instance may wait at a time, since they share the global's name.

@@ -1,0 +1,141 @@
+// Unlocking a vault in real Chromium with the list cache: the list index
+// sealed under the vault key in storage.local (cache/<ns>/list), which the
+// key derivation opens so the list shows before the core has opened the
+// entries; the core then rebuilds the index from the entries themselves.
+// Tried here: a cache that is current, one older than the entries (the
+// browser closed before it was written), and damaged ones (a flipped
+// character, not base64 at all, another type of value): each unlock shows
+// every entry and loses nothing.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium, openPopup, send, shot, screen } from './harness.mjs';
+import { MASTER, unlock, names, waitForNames } from './flows.mjs';
+
+const CACHE = 'cache/local/list';
+
+let ext;
+after(async () => {
+  await ext?.close();
+});
+
+async function save(page, name) {
+  await send(page, 'ui-bg-entry-save', { entry: { type: 'login', fields: { name, username: `${name.toLowerCase().replace(/ /g, '.')}@example.org`, password: `pw ${name}` } } });
+}
+
+const readCache = (page) => page.evaluate(async (k) => (await chrome.storage.local.get(k))[k], CACHE);
+const writeCache = (page, v) => page.evaluate(async (k, val) => chrome.storage.local.set({ [k]: val }), CACHE, v);
+
+// waitForCache waits until the cache holds something other than old.
+async function waitForCache(page, old) {
+  await page.waitForFunction(async (k, o) => {
+    const v = (await chrome.storage.local.get(k))[k];
+    return typeof v === 'string' && v !== o;
+  }, { timeout: 15000, polling: 100 }, CACHE, old ?? null);
+  return readCache(page);
+}
+
+// record starts keeping, in page, every list index written to
+// storage.session, in order (the names of its rows), and returns a function
+// that answers them.
+async function record(page) {
+  await page.evaluate(() => {
+    globalThis.seen = [];
+    chrome.storage.onChanged.addListener((changes, area) => {
+      const c = changes['list/local'];
+      if (area === 'session' && c && typeof c.newValue === 'string') globalThis.seen.push(JSON.parse(c.newValue).entries.map((e) => e.name).sort());
+    });
+  });
+  return {
+    take: () => page.evaluate(() => globalThis.seen.splice(0)),
+    waitFor: (n) => page.waitForFunction((k) => globalThis.seen.length >= k, { timeout: 30000 }, n),
+  };
+}
+
+// lockAndStop locks (through the popup's Lock) and stops the worker, so the
+// unlock that follows starts cold, as after the browser was idle.
+async function lockAndStop(page) {
+  await page.click('#lock');
+  await screen(page, 'unlock');
+  const session = await page.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
+  assert.deepEqual(session.filter((k) => k.startsWith('key/') || k.startsWith('list/')), [], 'locking leaves no key and no list in storage.session');
+  // Away from the popup first: a page whose message is cut off by the stop
+  // reports it, and the browser never stops a worker mid-message.
+  await page.goto('about:blank');
+  const cdp = await page.createCDPSession();
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+  await page.goto(`${ext.base}/popup.html`);
+}
+
+test('unlock shows the sealed list cache, and the entries themselves replace an old or damaged one', async () => {
+  ext = await launchChromium();
+  const page = await openPopup(ext);
+  await screen(page, 'welcome');
+  await send(page, 'ui-bg-use-local');
+  await send(page, 'ui-bg-vault-create', { password: MASTER });
+  await save(page, 'Alpha bank');
+  await save(page, 'Beta mail');
+
+  // The cache is written shortly after the list changed, sealed: no name or
+  // username of an entry is readable in it.
+  const first = await waitForCache(page);
+  for (const plain of ['Alpha', 'Beta', 'example.org']) assert.ok(!first.includes(plain), `the cache does not hold "${plain}" in the clear`);
+  assert.ok(!Buffer.from(first, 'base64').toString('latin1').includes('Alpha'), 'nor in its bytes');
+
+  // Another page of the extension watches what the list index is, write
+  // by write: the cache's list comes first, then the one rebuilt from the
+  // entries, written only when it differs.
+  const watcher = await ext.browser.newPage();
+  await watcher.goto(`${ext.base}/options.html`);
+  const lists = await record(watcher);
+  await page.bringToFront();
+
+  await page.goto(`${ext.base}/popup.html`);
+  await screen(page, 'vault');
+  await lockAndStop(page);
+  await lists.take();
+  await unlock(page);
+  await waitForNames(page, ['Alpha bank', 'Beta mail'], 'unlocked from the cache');
+  await shot(page, ext, 'unlocked-from-cache');
+  await new Promise((r) => setTimeout(r, 2000)); // the core has rebuilt the index by now
+  assert.deepEqual(await lists.take(), [['Alpha bank', 'Beta mail']], 'the cached list, and no rewrite of the same list');
+
+  // A cache older than the entries: the list first shows what it holds,
+  // then every entry once the core has opened them.
+  await save(page, 'Gamma shop');
+  const second = await waitForCache(page, first);
+  await lockAndStop(page);
+  await writeCache(page, first);
+  await lists.take();
+  await unlock(page);
+  await waitForNames(page, ['Alpha bank', 'Beta mail', 'Gamma shop'], 'an old cache replaced by the entries');
+  await lists.waitFor(2);
+  assert.deepEqual(await lists.take(), [['Alpha bank', 'Beta mail'], ['Alpha bank', 'Beta mail', 'Gamma shop']], 'the old cached list first, then the entries');
+  // And the cache is brought up to date.
+  const third = await waitForCache(page, first);
+  assert.notEqual(third, first);
+
+  // Damaged caches are ignored: the list is built from the entries.
+  const flipped = second.slice(0, 40) + (second[40] === 'A' ? 'B' : 'A') + second.slice(41);
+  for (const [what, bad] of [['a flipped character', flipped], ['not base64', '%%% not a cache %%%'], ['a number', 42]]) {
+    await lockAndStop(page);
+    await writeCache(page, bad);
+    await lists.take();
+    await unlock(page);
+    await waitForNames(page, ['Alpha bank', 'Beta mail', 'Gamma shop'], `a cache that is ${what}`);
+    assert.equal((await names(page)).length, 3, `a cache that is ${what}: nothing more, nothing lost`);
+    assert.deepEqual((await lists.take())[0], ['Alpha bank', 'Beta mail', 'Gamma shop'], `a cache that is ${what} is not shown`);
+  }
+  await shot(page, ext, 'unlocked-damaged-cache');
+
+  // A wrong password opens neither the vault nor the cache.
+  await lockAndStop(page);
+  await screen(page, 'unlock');
+  await page.type('#master', 'not the master password');
+  await page.click('#unlock');
+  await page.waitForFunction(() => /master password/i.test(document.querySelector('#screen').innerText) && document.body.dataset.screen === 'unlock', { timeout: 60000 });
+  const session = await page.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
+  assert.deepEqual(session.filter((k) => k.startsWith('key/') || k.startsWith('list/')), [], 'a wrong password leaves no key and no list');
+  assert.deepEqual(page.errors, []);
+});
