@@ -501,6 +501,7 @@ async function armBehindCache(ns, epoch) {
   if (epoch !== lockEpoch || armedVault !== ns) return;
   list = null;
   await rebuildList(ns);
+  phase('verified');
   notify('entries');
 }
 
@@ -1294,6 +1295,7 @@ async function handleVaultUnlock({ password }) {
   } else {
     await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey });
     await arm();
+    phase('verified');
   }
   await touch();
   notify('lock');

@@ -44,9 +44,17 @@
 //	  [74:98]  content nonce
 //	  [98:]    entry plaintext sealed under the entry key, with tag
 //
-// The associated data of every box is 35 bytes: version, algorithm, a
-// purpose byte (1 vault key, 2 entry key, 3 entry content), the 16-byte vault
-// id and the 16-byte entry id (zero for the vault key). So the server cannot
+//	device-local data (Key.SealLocal), 42 + len(plaintext) bytes:
+//	  [0]      version   = 0x01
+//	  [1]      algorithm = 0x01
+//	  [2:26]   nonce
+//	  [26:]    plaintext sealed under the vault key, with tag
+//
+// Device-local data is what a client keeps on one device only, never synced
+// (the extension's list cache). The associated data of every box is 35
+// bytes: version, algorithm, a purpose byte (1 vault key, 2 entry key, 3
+// entry content, 4 device-local data), the 16-byte vault id and the 16-byte
+// entry id (zero for the vault key and device-local data). So the server cannot
 // move a ciphertext to another entry or vault, swap an entry's key box for
 // another's, or replay a box for another purpose without the open failing.
 //
