@@ -427,7 +427,7 @@ function flushList() {
     listWrite = null;
     const l = list;
     if (!l || armedVault !== l.ns) return;
-    const entries = [...l.rows.values()].sort((a, b) => (b.fav - a.fav) || listOrder.compare(a.name, b.name));
+    const entries = [...l.rows.values()].sort((a, b) => (!!b.fav - !!a.fav) || listOrder.compare(a.name, b.name));
     const json = JSON.stringify({ entries, failed: l.failed, unknown: l.unknown });
     // A rebuild that changed nothing (the usual case behind the list
     // cache) writes nothing.

@@ -1018,7 +1018,12 @@ screens.vault = {
     // are kept, and counted). Its rows come sorted as shown (favourites
     // first, then by name) and each carries its lower-cased search text, so
     // a keystroke only filters.
-    const toRows = (d) => d.entries.map((e) => ({ id: e.id, type: e.type, name: e.name, favorite: e.fav, archived: e.archived, subtitle: e.sub, haystack: e.hay }));
+    // A search looks in the name, the subtitle and find (the core's
+    // lower-cased extra words: addresses, username, email).
+    const toRows = (d) => d.entries.map((e) => ({
+      id: e.id, type: e.type, name: e.name, favorite: !!e.fav, archived: !!e.archived, subtitle: e.sub,
+      haystack: `${e.name} ${e.sub}`.toLowerCase() + (e.find ? ` ${e.find}` : ''),
+    }));
     let rows = toRows(data);
     const vlist = virtualList(list, (e, i, n) =>
       h('li', { 'aria-setsize': n, 'aria-posinset': i + 1 }, h('button', { type: 'button', class: 'item', dataset: { id: e.id, index: i }, onclick: () => go('entry', { id: e.id }) },

@@ -18,8 +18,16 @@ after(async () => {
   await ext?.close();
 });
 
-async function save(page, name) {
-  await send(page, 'ui-bg-entry-save', { entry: { type: 'login', fields: { name, username: `${name.toLowerCase().replace(/ /g, '.')}@example.org`, password: `pw ${name}` } } });
+async function save(page, name, urls = []) {
+  await send(page, 'ui-bg-entry-save', { entry: { type: 'login', fields: { name, username: `${name.toLowerCase().replace(/ /g, '.')}@example.org`, password: `pw ${name}`, urls } } });
+}
+
+// search types q into the list's search box and answers the names shown.
+async function search(page, q) {
+  await page.click('#search', { clickCount: 3 });
+  await page.keyboard.press('Backspace');
+  if (q) await page.type('#search', q);
+  return names(page);
 }
 
 const readCache = (page) => page.evaluate(async (k) => (await chrome.storage.local.get(k))[k], CACHE);
@@ -103,7 +111,7 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
 
   // A cache older than the entries: the list first shows what it holds,
   // then every entry once the core has opened them.
-  await save(page, 'Gamma shop');
+  await save(page, 'Gamma shop', [{ url: 'https://checkout.shop-example.net/login', match: 'domain' }]);
   const second = await waitForCache(page, first);
   await lockAndStop(page);
   await writeCache(page, first);
@@ -115,6 +123,13 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
   // And the cache is brought up to date.
   const third = await waitForCache(page, first);
   assert.notEqual(third, first);
+
+  // The list's search looks in names, subtitles and web addresses.
+  assert.deepEqual(await search(page, 'beta.MAIL@'), ['Beta mail'], 'a search by username');
+  assert.deepEqual(await search(page, 'shop-example.net'), ['Gamma shop'], 'a search by web address');
+  assert.deepEqual(await search(page, 'alpha'), ['Alpha bank'], 'a search by name');
+  assert.deepEqual(await search(page, 'nothing like this'), [], 'a search that finds nothing');
+  assert.equal((await search(page, '')).length, 3, 'an empty search shows everything');
 
   // Damaged caches are ignored: the list is built from the entries.
   const flipped = second.slice(0, 40) + (second[40] === 'A' ? 'B' : 'A') + second.slice(41);

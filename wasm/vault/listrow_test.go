@@ -14,9 +14,9 @@ type listRow struct {
 	Type     string `json:"type"`
 	Name     string `json:"name"`
 	Sub      string `json:"sub"`
+	Find     string `json:"find"`
 	Fav      bool   `json:"fav"`
 	Archived bool   `json:"archived"`
-	Hay      string `json:"hay"`
 }
 
 func rowOf(t *testing.T, s *vault.Schema, e *vault.Entry) (listRow, string) {
@@ -75,18 +75,24 @@ func TestListRow(t *testing.T) {
 		e    *vault.Entry
 		want listRow
 	}{
-		{login, listRow{ID: testEntryID, Type: "login", Name: "Mail — Ünïcode", Sub: "Ann@Example.org", Fav: true, Hay: "mail — ünïcode ann@example.org https://mail.example.org:8443/login"}},
-		{bare, listRow{ID: otherID, Type: "login", Sub: "shop.example.com", Hay: "https://shop.example.com/x not a url"}},
-		{card, listRow{ID: testEntryID, Type: "card", Name: "Visa", Sub: "•••• 1234", Hay: "visa ann smith"}},
-		{holderOnly, listRow{ID: testEntryID, Type: "card", Sub: "Bob", Hay: "bob"}},
-		{identity, listRow{ID: testEntryID, Type: "identity", Sub: "Ann Smith", Hay: "ann@example.org"}},
-		{emailOnly, listRow{ID: testEntryID, Type: "identity", Sub: "zed@example.org", Hay: "zed@example.org"}},
-		{note, listRow{ID: testEntryID, Type: "note", Sub: "first line", Hay: ""}},
-		{doc, listRow{ID: testEntryID, Type: "document", Sub: "application/pdf", Hay: ""}},
+		{login, listRow{ID: testEntryID, Type: "login", Name: "Mail — Ünïcode", Sub: "Ann@Example.org", Fav: true, Find: "https://mail.example.org:8443/login"}},
+		{bare, listRow{ID: otherID, Type: "login", Sub: "shop.example.com", Find: "https://shop.example.com/x not a url"}},
+		{card, listRow{ID: testEntryID, Type: "card", Name: "Visa", Sub: "•••• 1234", Find: "ann smith"}},
+		{holderOnly, listRow{ID: testEntryID, Type: "card", Sub: "Bob"}},
+		{identity, listRow{ID: testEntryID, Type: "identity", Sub: "Ann Smith", Find: "ann@example.org"}},
+		{emailOnly, listRow{ID: testEntryID, Type: "identity", Sub: "zed@example.org"}},
+		{note, listRow{ID: testEntryID, Type: "note", Sub: "first line"}},
+		{doc, listRow{ID: testEntryID, Type: "document", Sub: "application/pdf"}},
 	} {
 		got, raw := rowOf(t, s, tc.e)
 		if got != tc.want {
 			t.Errorf("row %+v, want %+v", got, tc.want)
+		}
+		// What is false or empty is left out, not written.
+		for _, absent := range []string{`"fav":false`, `"archived":false`, `"find":""`} {
+			if strings.Contains(raw, absent) {
+				t.Errorf("row %s holds %s", raw, absent)
+			}
 		}
 		for _, secret := range secrets {
 			if strings.Contains(raw, secret) {
