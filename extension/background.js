@@ -1247,7 +1247,12 @@ async function needNamespace() {
 async function handleVaultCreate({ password }) {
   const ns = await needNamespace();
   if (await getLocal(vaultKey(ns, 'header'))) throw new WatchwordError(CODE.CONFLICT, 'This account already has a vault here.');
-  if (typeof password !== 'string') throw new WatchwordError(CODE.INVALID, 'Enter a master password.');
+  if (typeof password !== 'string' || !password) throw new WatchwordError(CODE.INVALID, 'Enter a master password.');
+  // The popup shows the checklist while the password is typed; the rules
+  // are enforced here as well, where the vault is made, so no page skips them.
+  const acct = await currentAccount();
+  const check = await handlePolicyCheck({ kind: 'master', password, email: (acct && acct.email) || undefined });
+  if (!check || !check.ok) throw new WatchwordError(CODE.INVALID, 'Choose a master password that meets every rule in the list.');
   // The derivation runs in kdf.wasm, not in the core, so the core never
   // grows by Argon2's memory (kdf.js); the core then loads the key.
   const res = await globalThis.watchwordRunKDF({ op: 'create', password });

@@ -81,6 +81,14 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
   const page = await openPopup(ext);
   await screen(page, 'welcome');
   await send(page, 'ui-bg-use-local');
+  // The master-password rules hold where the vault is made, not only in
+  // the popup's checklist: a page that skips them is refused.
+  for (const weak of ['short', 'password1234', '']) {
+    const res = await page.evaluate((p) => chrome.runtime.sendMessage({ type: 'ui-bg-vault-create', password: p }), weak);
+    assert.equal(res.ok, false, `a vault with the master password "${weak}"`);
+    assert.equal(res.error.code, 'invalid');
+  }
+  assert.equal((await send(page, 'ui-bg-state')).vault.exists, false, 'no vault was made');
   await send(page, 'ui-bg-vault-create', { password: MASTER });
   await save(page, 'Alpha bank');
   await save(page, 'Beta mail');
