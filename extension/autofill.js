@@ -418,7 +418,24 @@
   // cs-bg-submit {kind, username, password}: a sign-in or sign-up form was
   // submitted. A save (new login) or update (changed password) prompt is
   // kept for the page the tab shows next.
-  async function handleSubmit(msg, sender) {
+  function handleSubmit(msg, sender) {
+    // The page that follows a submit asks for its prompt at once, maybe
+    // before this has decided (the core may be busy): it waits for this.
+    const tabId = sender.tab && sender.tab.id;
+    const work = submitted(msg, sender);
+    if (tabId === undefined) return work;
+    const done = work.catch(() => null);
+    submitting.set(tabId, done);
+    done.then(() => {
+      if (submitting.get(tabId) === done) submitting.delete(tabId);
+    });
+    return work;
+  }
+
+  const submitting = new Map(); // tabId → the submit being decided
+  const SUBMIT_WAIT_MS = 5000;
+
+  async function submitted(msg, sender) {
     if (typeof msg.password !== 'string' || !msg.password || msg.password.length > 4096) return null;
     const username = typeof msg.username === 'string' ? msg.username.slice(0, 1024) : '';
     const frame = frameOf(sender, {});
@@ -452,6 +469,8 @@
   // cs-bg-pending: the top frame of a tab asks whether a save prompt is due.
   async function handlePending(msg, sender) {
     if (sender.frameId !== 0) return null;
+    const deciding = submitting.get(sender.tab.id);
+    if (deciding) await Promise.race([deciding, new Promise((r) => setTimeout(r, SUBMIT_WAIT_MS))]);
     const p = pendingSaves.get(sender.tab.id);
     if (!p || Date.now() - p.at > SAVE_PROMPT_TTL_MS) return null;
     pendingSaves.delete(sender.tab.id);
