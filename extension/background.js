@@ -416,15 +416,22 @@ async function rebuildList(ns) {
 }
 
 // flushList writes the index; writes asked for meanwhile are coalesced into
-// one (a burst of saves writes the 10,000 rows once, not once per save).
+// one. A write sorts and stores every row, so writes are at least
+// LIST_WRITE_GAP_MS apart: a lone save is written at once, and a burst (an
+// import, a sync round, many saves from pages) writes the index a few times
+// a second instead of once per save, which made saving n entries cost n².
 // The rows are stored in the order the list shows them (favourites first,
 // then by name), and as one JSON string: the browser hands a page one string
 // far faster than 10,000 objects, and JSON.parse is quicker still.
 const listOrder = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+const LIST_WRITE_GAP_MS = 250;
+let listWrittenAt = 0;
 function flushList() {
   if (listWrite) return listWrite;
-  listWrite = Promise.resolve().then(async () => {
+  const wait = Math.max(0, listWrittenAt + LIST_WRITE_GAP_MS - Date.now());
+  listWrite = new Promise((resolve) => (wait ? setTimeout(resolve, wait) : resolve())).then(async () => {
     listWrite = null;
+    listWrittenAt = Date.now();
     const l = list;
     if (!l || armedVault !== l.ns) return;
     const entries = [...l.rows.values()].sort((a, b) => (!!b.fav - !!a.fav) || listOrder.compare(a.name, b.name));

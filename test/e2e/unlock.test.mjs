@@ -50,11 +50,16 @@ async function record(page) {
     globalThis.seen = [];
     chrome.storage.onChanged.addListener((changes, area) => {
       const c = changes['list/local'];
-      if (area === 'session' && c && typeof c.newValue === 'string') globalThis.seen.push(JSON.parse(c.newValue).entries.map((e) => e.name).sort());
+      if (area === 'session' && c && typeof c.newValue === 'string') {
+        globalThis.seen.push(JSON.parse(c.newValue).entries.map((e) => e.name).sort());
+        globalThis.seenAt.push(performance.now());
+      }
     });
+    globalThis.seenAt = [];
   });
   return {
     take: () => page.evaluate(() => globalThis.seen.splice(0)),
+    times: () => page.evaluate(() => globalThis.seenAt.splice(0)),
     waitFor: (n) => page.waitForFunction((k) => globalThis.seen.length >= k, { timeout: 30000 }, n),
   };
 }
@@ -161,4 +166,45 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
   const session = await page.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
   assert.deepEqual(session.filter((k) => k.startsWith('key/') || k.startsWith('list/')), [], 'a wrong password leaves no key and no list');
   assert.deepEqual(page.errors, []);
+});
+
+// A burst of saves (an import, many pages saving at once) writes the list
+// index a few times, not once per save: each write sorts and stores every
+// row, so once per save made n saves cost n². Every saved entry is listed.
+test('a burst of saves writes the list a few times and lists every entry', async () => {
+  const b = await launchChromium();
+  try {
+    const page = await openPopup(b);
+    await screen(page, 'welcome');
+    await send(page, 'ui-bg-use-local');
+    await send(page, 'ui-bg-vault-create', { password: MASTER });
+    const watcher = await b.browser.newPage();
+    await watcher.goto(`${b.base}/options.html`);
+    const lists = await record(watcher);
+    await page.bringToFront();
+    const N = 60;
+    await page.evaluate(async (n) => {
+      const jobs = [];
+      for (let i = 0; i < n; i++) {
+        jobs.push(chrome.runtime.sendMessage({ type: 'ui-bg-entry-save', entry: { type: 'login', fields: { name: `Burst ${String(i).padStart(2, '0')}`, password: `pw ${i}` } } })
+          .then((res) => { if (!res || !res.ok) throw new Error(JSON.stringify(res && res.error)); }));
+      }
+      await Promise.all(jobs);
+    }, N);
+    await watcher.waitForFunction((n) => globalThis.seen.some((names) => names.length === n), { timeout: 30000 }, N);
+    const writes = await lists.take();
+    const at = await lists.times();
+    const gaps = at.slice(1).map((t, i) => t - at[i]);
+    assert.ok(writes.length <= N / 4, `${N} saves wrote the list ${writes.length} times`);
+    assert.ok(gaps.every((g) => g >= 200), `writes of the list came ${gaps.map((g) => g.toFixed(0)).join(', ')} ms apart, want at least 200`);
+    assert.equal(writes.at(-1).length, N, 'the last write lists every entry');
+    await page.goto(`${b.base}/popup.html`);
+    await screen(page, 'vault');
+    await waitForNames(page, ['Burst 00'], 'after the burst');
+    // The list draws only the rows in view; the index it shows holds all.
+    const held = await page.evaluate(async () => JSON.parse((await chrome.storage.session.get('list/local'))['list/local']).entries.length);
+    assert.equal(held, N, 'the list index holds every entry');
+  } finally {
+    await b.close();
+  }
 });
