@@ -18,7 +18,7 @@ func TestParseOrigin(t *testing.T) {
 		{"http://127.0.0.1:8080/", "127.0.0.1", "8080", true},
 		{"http://[::1]:3000/", "::1", "3000", true},
 		{"http://localhost:3000/", "localhost", "3000", true},
-		{"https://site.test./", "", "", false},         // trailing dot
+		{"https://site.test./", "", "", false},          // trailing dot
 		{"https://site.test@evil.test/", "", "", false}, // user-info
 		{"https://user:pw@site.test/", "", "", false},
 		{"ftp://site.test/", "", "", false},

@@ -6,7 +6,7 @@
 //	const {instance} = await WebAssembly.instantiateStreaming(fetch('kdf.wasm'), go.importObject);
 //	const exited = go.run(instance);
 //	const [json, list] = await globalThis.watchwordKDF(JSON.stringify(request), sealedList);
-//	const result = JSON.parse(json); // list: sealedList opened, or 
+//	const result = JSON.parse(json); // list: sealedList opened, or ""
 //	await exited; // the instance and its memory can now be collected
 //
 // Only one instance may wait at a time, since they share the global's name.

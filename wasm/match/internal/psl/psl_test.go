@@ -2,9 +2,9 @@ package psl
 
 import (
 	"bytes"
-	"net/netip"
 	"compress/gzip"
 	"io"
+	"net/netip"
 	"strings"
 	"testing"
 
