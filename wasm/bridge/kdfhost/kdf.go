@@ -76,7 +76,7 @@ func KDFLocal(req []byte, local string) (out []byte, opened string, err error) {
 	if dec.More() {
 		return nil, "", api.Errorf(api.CodeBadRequest, "kdf request: data after the request")
 	}
-	res, err := run(r, local, &opened)
+	res, opened, err := run(r, local)
 	if err != nil {
 		return nil, "", asAPIError(err)
 	}
@@ -87,37 +87,38 @@ func KDFLocal(req []byte, local string) (out []byte, opened string, err error) {
 	return out, opened, nil
 }
 
-func run(r KDFRequest, local string, opened *string) (KDFResult, error) {
+// run runs r; an unlock also answers local opened with the derived key.
+func run(r KDFRequest, local string) (KDFResult, string, error) {
 	switch r.Op {
 	case OpCreate:
-		return create(r)
+		res, err := create(r)
+		return res, "", err
 	case OpUnlock:
 		h, err := needHeader(r)
 		if err != nil {
-			return KDFResult{}, err
+			return KDFResult{}, "", err
 		}
 		k, err := vault.Unlock(h, r.Password)
 		if err != nil {
-			return KDFResult{}, err
+			return KDFResult{}, "", err
 		}
 		defer k.Destroy()
-		*opened = openLocal(k, local)
-		return KDFResult{VaultKey: encodeKey(k)}, nil
+		return KDFResult{VaultKey: encodeKey(k)}, openLocal(k, local), nil
 	case OpChange:
 		h, err := needHeader(r)
 		if err != nil {
-			return KDFResult{}, err
+			return KDFResult{}, "", err
 		}
 		if r.NewPassword == "" {
-			return KDFResult{}, api.Errorf(api.CodeInvalid, "the new master password is empty")
+			return KDFResult{}, "", api.Errorf(api.CodeInvalid, "the new master password is empty")
 		}
 		nh, err := vault.ChangePassword(h, r.Password, r.NewPassword)
 		if err != nil {
-			return KDFResult{}, err
+			return KDFResult{}, "", err
 		}
-		return KDFResult{Header: &nh}, nil
+		return KDFResult{Header: &nh}, "", nil
 	default:
-		return KDFResult{}, api.Errorf(api.CodeBadRequest, "kdf request: unknown op %q (want %q, %q or %q)", r.Op, OpCreate, OpUnlock, OpChange)
+		return KDFResult{}, "", api.Errorf(api.CodeBadRequest, "kdf request: unknown op %q (want %q, %q or %q)", r.Op, OpCreate, OpUnlock, OpChange)
 	}
 }
 

@@ -24,15 +24,18 @@ func ServeKDF(name string) error {
 			panic(err) // no Promise constructor: nothing sensible to return
 		}
 		var req, local string
-		switch {
-		case len(args) == 0 || len(args) > 2 || args[0].Type() != safejs.TypeString:
+		if len(args) == 0 || len(args) > 2 || args[0].Type() != safejs.TypeString {
 			err = fmt.Errorf("want a JSON string and, optionally, a base64 string")
-		case len(args) == 2 && args[1].Type() != safejs.TypeString && args[1].Type() != safejs.TypeUndefined:
-			err = fmt.Errorf("the device-local data is not a string")
-		default:
+		} else {
 			req, err = args[0].String()
-			if err == nil && len(args) == 2 && args[1].Type() == safejs.TypeString {
+		}
+		if err == nil && len(args) == 2 {
+			switch args[1].Type() {
+			case safejs.TypeString:
 				local, err = args[1].String()
+			case safejs.TypeUndefined: // no device-local data
+			default:
+				err = fmt.Errorf("the device-local data is not a string")
 			}
 		}
 		go func() {
