@@ -106,6 +106,9 @@ build_extension() {
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		cp dist/core.wasm dist/kdf.wasm dist/strength.wasm dist/wasm_exec.js "$dir/"
+		# The lists the core loads on first use (wasm/bridge/resources.go).
+		mkdir -p "$dir/lists"
+		cp wasm/policy/lists/*.txt.gz "$dir/lists/"
 		copy_tree extension "$dir"
 		copy_tree static "$dir"
 		if [[ -f manifest.json ]]; then

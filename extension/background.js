@@ -82,6 +82,25 @@ function phase(step) {
   if (globalThis.performance && performance.mark) performance.mark(`ww:${step}`);
 }
 
+// The files the core loads the first time a call needs one (the
+// common-password list, the passphrase words): shipped beside core.wasm
+// rather than inside it, so every wake of the worker starts a smaller core.
+// The core names a file, pins its contents by hash and parses it; this only
+// fetches and decompresses (wasm/bridge/resources.go).
+const RESOURCE_FILES = Object.freeze({
+  'common-passwords': 'lists/common_passwords.txt.gz',
+  words: 'lists/eff_large_wordlist.txt.gz',
+});
+
+globalThis.watchwordResource = async (name) => {
+  const file = Object.hasOwn(RESOURCE_FILES, name) ? RESOURCE_FILES[name] : null;
+  if (!file) throw new Error(`no shipped resource ${name}`);
+  const res = await fetch(chrome.runtime.getURL(file));
+  if (!res.ok) throw new Error(`${file}: ${res.status}`);
+  const plain = res.body.pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(plain).arrayBuffer());
+};
+
 let corePromise = null; // resolves to the core object while the Go instance runs
 let armedVault = null; // the vault id the running instance was given (vaultLoad/unlock)
 

@@ -95,6 +95,17 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
   }
   assert.equal((await send(page, 'ui-bg-state')).vault.exists, false, 'no vault was made');
   await send(page, 'ui-bg-vault-create', { password: MASTER });
+  // The lists are files of the extension the core loads on first use, not
+  // part of core.wasm: the checklist still knows a common password, and
+  // passphrases are drawn from the word list.
+  const common = await send(page, 'ui-bg-policy-check', { kind: 'master', password: 'Password1234' });
+  assert.equal(common.common, true, 'Password1234 is known as common');
+  assert.equal(common.ok, false);
+  assert.equal((await send(page, 'ui-bg-policy-check', { kind: 'master', password: MASTER })).ok, true);
+  const { password: phrase } = await send(page, 'ui-bg-generate', { options: { kind: 'passphrase', words: 6, separator: ' ' } });
+  const words = phrase.split(' ');
+  assert.equal(words.length, 6, `a six-word passphrase, got "${phrase}"`);
+  for (const w of words) assert.match(w, /^[a-z-]+$/, `"${w}" is a word of the list`);
   await save(page, 'Alpha bank');
   await save(page, 'Beta mail');
 

@@ -17,6 +17,8 @@ import (
 // policyCheck takes the policy as JSON (the server publishes the account
 // policy; policyDefault gives the built-in ones) and never fails on a rule it
 // does not know: that rule is "unchecked". It gives no strength estimate.
+// The common-password list and the passphrase word list are shipped
+// resources (resources.go), loaded by the first call that needs them.
 func init() {
 	register("policyDefault", (*Core).policyDefault)
 	register("policyCheck", (*Core).policyCheck)
@@ -67,7 +69,14 @@ func (c *Core) policyCheck(a Args) (Result, error) {
 			return nil, err
 		}
 	}
-	return marshal(policy.Check(p, password, policy.Context{Email: email}))
+	ctx := policy.Context{Email: email}
+	// The list also serves the "commonly used" warning under policies
+	// without a not_common rule; only where the rule needs it is a list
+	// that cannot be loaded an error.
+	if ctx.Common, err = commonList(); err != nil && needsCommon(p) {
+		return nil, err
+	}
+	return marshal(policy.Check(p, password, ctx))
 }
 
 // generateOptions choose between a password and a passphrase (exactly one),
@@ -97,15 +106,28 @@ func (c *Core) generate(a Args) (Result, error) {
 		err error
 	)
 	ctx := policy.Context{Email: o.Email}
+	if o.Policy != nil && needsCommon(*o.Policy) {
+		if ctx.Common, err = commonList(); err != nil {
+			return nil, err
+		}
+	}
+	g := passwordGenerator
+	if o.Passphrase != nil {
+		words, err := wordlist()
+		if err != nil {
+			return nil, err
+		}
+		g = policy.NewGenerator(rand.Reader, words)
+	}
 	switch {
 	case o.Password != nil && o.Policy != nil:
-		s, err = defaultGenerator.PasswordFor(*o.Policy, *o.Password, ctx)
+		s, err = g.PasswordFor(*o.Policy, *o.Password, ctx)
 	case o.Password != nil:
-		s, err = policy.GeneratePassword(*o.Password)
+		s, err = g.Password(*o.Password)
 	case o.Policy != nil:
-		s, err = defaultGenerator.PassphraseFor(*o.Policy, *o.Passphrase, ctx)
+		s, err = g.PassphraseFor(*o.Policy, *o.Passphrase, ctx)
 	default:
-		s, err = policy.GeneratePassphrase(*o.Passphrase)
+		s, err = g.Passphrase(*o.Passphrase)
 	}
 	if err != nil {
 		return nil, asInvalid(err)
@@ -113,8 +135,9 @@ func (c *Core) generate(a Args) (Result, error) {
 	return s, nil
 }
 
-// defaultGenerator draws from crypto/rand.
-var defaultGenerator = policy.NewGenerator(rand.Reader)
+// passwordGenerator draws from crypto/rand; it has no word list (a
+// passphrase's generator is made with the list when one is asked for).
+var passwordGenerator = policy.NewGenerator(rand.Reader, nil)
 
 // asInvalid reports options that cannot be met (policy.ErrOptions) as
 // invalid, with the generator's explanation; anything else (a failing random

@@ -12,6 +12,7 @@ import (
 // method, each returning a Promise. Call it once, then keep the Go program
 // running (block forever in main).
 func Register(name string) error {
+	installJSResources()
 	c := NewCore()
 	obj, err := newObject()
 	if err != nil {

@@ -84,6 +84,9 @@ type Context struct {
 	// Estimator estimates strength; nil means no estimate (Result.Strength
 	// is nil) and min_strength rules are Unchecked.
 	Estimator Estimator
+	// Common is the common-password list; nil means not_common rules are
+	// Unchecked (and Result.Common is false).
+	Common *CommonList
 }
 
 // RuleResult is one checklist line.
@@ -103,7 +106,7 @@ type Result struct {
 	Rules []RuleResult `json:"rules"`
 	// Common reports that the password is on the common-password list. It is
 	// set whatever the policy says, so a UI can warn even where no rule
-	// forbids it.
+	// forbids it; it is false when Context had no list.
 	Common bool `json:"common"`
 	// Strength is the estimate, or nil when Context had no Estimator.
 	Strength *Strength `json:"strength,omitempty"`
@@ -115,7 +118,10 @@ type Result struct {
 // points, not bytes; the password is not normalised, so a letter typed as a
 // base letter and a combining mark counts as two characters.
 func Check(p Policy, password string, ctx Context) Result {
-	res := Result{OK: true, Rules: make([]RuleResult, 0, len(p.Rules)), Common: IsCommon(password)}
+	res := Result{OK: true, Rules: make([]RuleResult, 0, len(p.Rules))}
+	if ctx.Common != nil {
+		res.Common = ctx.Common.Contains(password)
+	}
 	var inputs []string
 	if ctx.Estimator != nil {
 		inputs = UserInputs(ctx.Email, ctx.Inputs)
@@ -124,7 +130,7 @@ func Check(p Policy, password string, ctx Context) Result {
 		res.Strength = &s
 	}
 	for _, r := range p.Rules {
-		st := checkRule(r, password, res)
+		st := checkRule(r, password, res, ctx.Common != nil)
 		if st != Pass {
 			res.OK = false
 		}
@@ -133,7 +139,7 @@ func Check(p Policy, password string, ctx Context) Result {
 	return res
 }
 
-func checkRule(r Rule, password string, res Result) Status {
+func checkRule(r Rule, password string, res Result, haveCommon bool) Status {
 	// A policy built in code may have skipped Validate; a rule with
 	// out-of-range parameters (a char_class with min 0) must not pass
 	// vacuously.
@@ -151,6 +157,9 @@ func checkRule(r Rule, password string, res Result) Status {
 	case KindNoSpace:
 		ok = strings.IndexFunc(password, unicode.IsSpace) < 0
 	case KindNotCommon:
+		if !haveCommon {
+			return Unchecked
+		}
 		ok = !res.Common
 	case KindMinStrength:
 		if res.Strength == nil {

@@ -2,25 +2,18 @@ package policy
 
 import (
 	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"fmt"
-	"io"
+	"errors"
 	"sort"
+	"strconv"
 	"strings"
-	"sync"
 )
 
-// commonGz is the common-password list: one lowercased password per line,
-// sorted bytewise, gzip-compressed (see NOTICE.md for its source). It is
-// decompressed on first use, not at start-up, so loading the core stays fast.
-//
-//go:embed lists/common_passwords.txt.gz
-var commonGz []byte
-
-var common = sync.OnceValues(func() (sortedLines, error) {
-	return loadLines(commonGz)
-})
+// CommonList is the list of common passwords the not_common rule compares
+// against. Make one with [ParseCommonList] from the shipped list (package
+// lists, or the file the extension ships beside core.wasm).
+type CommonList struct {
+	lines sortedLines
+}
 
 // sortedLines is a newline-separated list kept as one string plus the offset
 // of each line: a fraction of the memory of a map or a []string.
@@ -38,18 +31,10 @@ func (l sortedLines) contains(s string) bool {
 	return i < l.len() && l.at(i) == s
 }
 
-// loadLines decompresses a gzip-compressed list of newline-terminated lines.
-func loadLines(gz []byte) (sortedLines, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return sortedLines{}, fmt.Errorf("open word list: %w", err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return sortedLines{}, fmt.Errorf("read word list: %w", err)
-	}
+// splitLines indexes a list of newline-terminated lines.
+func splitLines(b []byte) (sortedLines, error) {
 	if len(b) == 0 || b[len(b)-1] != '\n' {
-		return sortedLines{}, fmt.Errorf("read word list: not newline-terminated")
+		return sortedLines{}, errors.New("not newline-terminated")
 	}
 	text := string(b)
 	off := make([]uint32, 0, bytes.Count(b, []byte{'\n'})+1)
@@ -62,23 +47,39 @@ func loadLines(gz []byte) (sortedLines, error) {
 	return sortedLines{text: text, off: off}, nil
 }
 
-// IsCommon reports whether password is on the shipped list of common
-// passwords, ignoring case. The list is loaded on the first call.
-func IsCommon(password string) bool {
-	l, err := common()
+// MinCommonPasswords is the fewest entries a common-password list may have.
+const MinCommonPasswords = 10000
+
+// ParseCommonList reads a common-password list: one lowercase password per
+// line, sorted bytewise with no duplicates, every line ending in "\n". The
+// order is checked, not trusted: lookups are binary searches, and a list
+// out of order would quietly miss passwords.
+func ParseCommonList(text []byte) (*CommonList, error) {
+	l, err := splitLines(text)
 	if err != nil {
-		// The list is embedded at build time and checked by the tests; it
-		// cannot fail to load in a binary that passed them.
-		panic("policy: " + err.Error())
+		return nil, errors.New("common-password list: " + err.Error())
 	}
-	return l.contains(strings.ToLower(password))
+	if l.len() < MinCommonPasswords {
+		return nil, errors.New("common-password list: " + strconv.Itoa(l.len()) + " entries, want at least " + strconv.Itoa(MinCommonPasswords))
+	}
+	for i := range l.len() {
+		w := l.at(i)
+		switch {
+		case w == "":
+			return nil, errors.New("common-password list: line " + strconv.Itoa(i+1) + " is empty")
+		case w != strings.ToLower(w):
+			return nil, errors.New("common-password list: line " + strconv.Itoa(i+1) + " is not lowercase")
+		case i > 0 && l.at(i-1) >= w:
+			return nil, errors.New("common-password list: line " + strconv.Itoa(i+1) + " is out of order")
+		}
+	}
+	return &CommonList{lines: l}, nil
 }
 
-// CommonCount returns the number of passwords on the common-password list.
-func CommonCount() int {
-	l, err := common()
-	if err != nil {
-		panic("policy: " + err.Error())
-	}
-	return l.len()
+// Contains reports whether password is on the list, ignoring case.
+func (c *CommonList) Contains(password string) bool {
+	return c.lines.contains(strings.ToLower(password))
 }
+
+// Len returns the number of passwords on the list.
+func (c *CommonList) Len() int { return c.lines.len() }

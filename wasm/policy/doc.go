@@ -1,5 +1,5 @@
 // Package policy holds password policies as data, the checks that apply
-// them, the common-password list, and the password and passphrase generator.
+// them, the common-password check, and the password and passphrase generator.
 // It is pure Go: the server uses it to enforce the account-password policy
 // and the extension (through the wasm bridge) to render a live checklist, so
 // it builds natively and under GOOS=js GOARCH=wasm.
@@ -17,8 +17,13 @@
 // separate package because linking zxcvbn adds over 1 MB to a wasm binary
 // and its dictionaries take the better part of a second to load at start-up.
 // Without an Estimator, Check still checks every rule except min_strength.
+// The not_common rule needs the common-password list in the Context:
+// [ParseCommonList] reads it from package lists (native programs) or from
+// the copy the extension ships (the wasm bridge loads it on first use, so
+// core.wasm does not carry it); without one that rule is Unchecked.
 //
-// To make passwords, call [GeneratePassword] or [GeneratePassphrase], or
+// To make passwords, call [GeneratePassword], or make a [Generator] with the
+// word list from [ParseWordlist] for passphrases, and
 // [Generator.PasswordFor] to get one that passes a given policy.
 //
 // # Compatibility

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"watchword/wasm/policy"
+	"watchword/wasm/policy/lists"
 )
 
 func ExampleCheck() {
@@ -22,8 +23,14 @@ func ExampleCheck() {
 }
 
 func ExampleCheck_master() {
+	// The not_common rule needs the common-password list, parsed once.
+	common, err := policy.ParseCommonList(lists.CommonPasswords())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, pw := range []string{"cheeseburger", "correct horse battery staple"} {
-		res := policy.Check(policy.Master(), pw, policy.Context{})
+		res := policy.Check(policy.Master(), pw, policy.Context{Common: common})
 		fmt.Println(pw, "→", res.OK, res.Failed())
 	}
 	// Output:
@@ -66,7 +73,12 @@ func ExampleGeneratePassword() {
 }
 
 func ExampleGenerator_PassphraseFor() {
-	g := policy.NewGenerator(cryptoRand)
+	words, err := policy.ParseWordlist(lists.EFFWords())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	g := policy.NewGenerator(cryptoRand, words)
 	pp, err := g.PassphraseFor(policy.Account(), policy.DefaultPassphrase, policy.Context{})
 	if err != nil {
 		fmt.Println(err)

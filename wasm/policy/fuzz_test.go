@@ -54,7 +54,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("encoding changed on a round trip:\n%s\n%s", b1, b2)
 		}
 		for _, pw := range []string{"", "Correct7Horse", "pass word\u00a0", string(data)} {
-			res := Check(p, pw, Context{Email: "ann@example.com"})
+			res := Check(p, pw, Context{Common: testCommon(), Email: "ann@example.com"})
 			if len(res.Rules) != len(p.Rules) {
 				t.Fatalf("%d results for %d rules", len(res.Rules), len(p.Rules))
 			}

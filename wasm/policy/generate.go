@@ -2,12 +2,10 @@ package policy
 
 import (
 	"crypto/rand"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -65,23 +63,26 @@ var (
 // is safe for concurrent use when its reader is (crypto/rand's is). What it
 // returns is a secret and must be kept secret.
 type Generator struct {
-	rand io.Reader
+	rand  io.Reader
+	words []string
 }
 
-// NewGenerator returns a Generator reading randomness from r. Production
-// code uses [GeneratePassword] and [GeneratePassphrase], which read from
-// crypto/rand; other sources are for tests.
-func NewGenerator(r io.Reader) *Generator { return &Generator{rand: r} }
+// NewGenerator returns a Generator reading randomness from r (crypto/rand's
+// Reader in production; other sources are for tests) and drawing passphrase
+// words from words, the list [ParseWordlist] returns. With no words it makes
+// passwords only: [Generator.Passphrase] fails.
+func NewGenerator(r io.Reader, words []string) *Generator {
+	return &Generator{rand: r, words: words}
+}
 
-var defaultGenerator = NewGenerator(rand.Reader)
+// ErrNoWordlist is the error of a passphrase asked of a Generator made
+// without a word list.
+var ErrNoWordlist = errors.New("generate passphrase: no word list")
+
+var defaultGenerator = NewGenerator(rand.Reader, nil)
 
 // GeneratePassword returns a random password made with crypto/rand.
 func GeneratePassword(o PasswordOptions) (string, error) { return defaultGenerator.Password(o) }
-
-// GeneratePassphrase returns a random passphrase made with crypto/rand.
-func GeneratePassphrase(o PassphraseOptions) (string, error) {
-	return defaultGenerator.Passphrase(o)
-}
 
 // intn returns a uniform random integer in [0, n), 0 < n <= 1<<31.
 func (g *Generator) intn(n int) (int, error) {
@@ -196,7 +197,10 @@ func (g *Generator) Passphrase(o PassphraseOptions) (string, error) {
 	if !utf8.ValidString(o.Separator) || utf8.RuneCountInString(o.Separator) > MaxSeparator {
 		return "", fmt.Errorf("%w: separator must be at most %d characters of UTF-8", ErrOptions, MaxSeparator)
 	}
-	list := Wordlist()
+	list := g.words
+	if len(list) == 0 {
+		return "", ErrNoWordlist
+	}
 	words := make([]string, o.Words)
 	for i := range words {
 		j, err := g.intn(len(list))
@@ -255,34 +259,33 @@ func generateFor(p Policy, ctx Context, gen func() (string, error)) (string, err
 	return "", fmt.Errorf("%w: the options cannot satisfy policy %q (rules %s)", ErrOptions, p.ID, strings.Join(ids, ", "))
 }
 
-// wordlistGz is the EFF large word list exactly as the EFF publishes it
-// (one "dice-roll<TAB>word" line per word), gzip-compressed. See NOTICE.md.
-//
-//go:embed lists/eff_large_wordlist.txt.gz
-var wordlistGz []byte
-
 // WordlistSize is the number of words on the EFF large word list.
 const WordlistSize = 7776
 
-var wordlist = sync.OnceValue(func() []string {
-	lines, err := loadLines(wordlistGz)
+// ParseWordlist reads the EFF large word list as the EFF publishes it (one
+// "dice-roll<TAB>word" line per word, package lists or the file the
+// extension ships) and returns its words. It checks what the generator's
+// uniformity rests on: exactly WordlistSize words, none repeated.
+func ParseWordlist(text []byte) ([]string, error) {
+	lines, err := splitLines(text)
 	if err != nil {
-		panic("policy: " + err.Error())
+		return nil, fmt.Errorf("word list: %w", err)
+	}
+	if lines.len() != WordlistSize {
+		return nil, fmt.Errorf("word list: %d words, want %d", lines.len(), WordlistSize)
 	}
 	words := make([]string, lines.len())
+	seen := make(map[string]struct{}, len(words))
 	for i := range words {
 		_, w, ok := strings.Cut(lines.at(i), "\t")
-		if !ok || w == "" {
-			panic(fmt.Sprintf("policy: word list line %d is malformed", i+1))
+		if !ok || w == "" || !utf8.ValidString(w) {
+			return nil, fmt.Errorf("word list: line %d is malformed", i+1)
 		}
+		if _, dup := seen[w]; dup {
+			return nil, fmt.Errorf("word list: %q appears twice", w)
+		}
+		seen[w] = struct{}{}
 		words[i] = w
 	}
-	if len(words) != WordlistSize {
-		panic(fmt.Sprintf("policy: word list has %d words, want %d", len(words), WordlistSize))
-	}
-	return words
-})
-
-// Wordlist returns the EFF large word list, loaded on first use. The slice is
-// shared: callers must not modify it.
-func Wordlist() []string { return wordlist() }
+	return words, nil
+}

@@ -48,7 +48,7 @@ func TestDefaultsValid(t *testing.T) {
 
 func TestCheckUnvalidatedRule(t *testing.T) {
 	p := Policy{ID: "p", Rules: []Rule{{ID: "digit", Kind: KindCharClass, Class: ClassDigit, Label: "A digit"}}}
-	if res := Check(p, "abc", Context{}); res.OK || res.Rules[0].Status != Unchecked {
+	if res := Check(p, "abc", Context{Common: testCommon()}); res.OK || res.Rules[0].Status != Unchecked {
 		t.Fatalf("a char_class rule with min 0 = %v, want unchecked", statuses(res))
 	}
 }
@@ -88,7 +88,7 @@ func TestAccountRules(t *testing.T) {
 	p := Account()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Check(p, tt.password, Context{})
+			res := Check(p, tt.password, Context{Common: testCommon()})
 			if tt.name == "empty" {
 				// Everything but no_spaces fails on an empty password.
 				want := []string{"min_length", "digit", "lower_latin", "upper_latin"}
@@ -137,7 +137,7 @@ func TestMasterRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Check(Master(), tt.password, Context{})
+			res := Check(Master(), tt.password, Context{Common: testCommon()})
 			if got := strings.Join(res.Failed(), ","); got != tt.fail {
 				t.Fatalf("Failed() = %q, want %q (%v)", got, tt.fail, statuses(res))
 			}
@@ -173,7 +173,7 @@ func TestOtherRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Check(tt.p, tt.password, Context{})
+			res := Check(tt.p, tt.password, Context{Common: testCommon()})
 			if got := res.Rules[0].Status; got != tt.want {
 				t.Fatalf("status = %s, want %s", got, tt.want)
 			}
@@ -203,7 +203,7 @@ func TestMinStrengthWithEstimator(t *testing.T) {
 		want  Status
 	}{{2, Fail}, {3, Pass}, {4, Pass}, {9, Pass}, {-1, Fail}} {
 		e := &fixedEstimator{score: tt.score}
-		res := Check(p, "whatever", Context{Estimator: e})
+		res := Check(p, "whatever", Context{Common: testCommon(), Estimator: e})
 		if res.Rules[0].Status != tt.want {
 			t.Errorf("score %d: status %s, want %s", tt.score, res.Rules[0].Status, tt.want)
 		}
@@ -216,7 +216,7 @@ func TestMinStrengthWithEstimator(t *testing.T) {
 func TestCheckTruncatesEstimate(t *testing.T) {
 	e := &fixedEstimator{}
 	long := strings.Repeat("é", 10*MaxEstimateLength)
-	res := Check(Master(), long, Context{Estimator: e, Email: "ann@example.com"})
+	res := Check(Master(), long, Context{Common: testCommon(), Estimator: e, Email: "ann@example.com"})
 	if n := len([]rune(e.password)); n != MaxEstimateLength {
 		t.Fatalf("estimator saw %d characters, want %d", n, MaxEstimateLength)
 	}
@@ -273,7 +273,7 @@ func TestUserInputs(t *testing.T) {
 }
 
 func TestResultErr(t *testing.T) {
-	res := Check(Account(), "abc", Context{})
+	res := Check(Account(), "abc", Context{Common: testCommon()})
 	err := res.Err()
 	var e *api.Error
 	if !errors.As(err, &e) || e.Code != api.CodeInvalid {
@@ -282,7 +282,7 @@ func TestResultErr(t *testing.T) {
 	if want := []string{"min_length", "digit", "upper_latin"}; !slices.Equal(e.Details, want) {
 		t.Fatalf("Details = %v, want %v", e.Details, want)
 	}
-	if err := Check(Account(), "Correct7Horse", Context{}).Err(); err != nil {
+	if err := Check(Account(), "Correct7Horse", Context{Common: testCommon()}).Err(); err != nil {
 		t.Fatalf("Err() on a passing password = %v", err)
 	}
 }
@@ -347,7 +347,7 @@ func TestUnknownRules(t *testing.T) {
 	}
 
 	// Every supported rule passes, and still the result is not OK.
-	res := Check(p, "Abcdefgh12!x", Context{})
+	res := Check(p, "Abcdefgh12!x", Context{Common: testCommon()})
 	wantSt := []string{"min_length=pass", "max_length=pass", "no_repeats=unchecked", "emoji=unchecked", "digits=unchecked", "symbol=pass"}
 	if got := statuses(res); !slices.Equal(got, wantSt) {
 		t.Fatalf("statuses = %v, want %v", got, wantSt)
@@ -361,7 +361,7 @@ func TestUnknownRules(t *testing.T) {
 	}
 
 	// A failure wins over unchecked rules in Err.
-	res = Check(p, "Ab1!", Context{})
+	res = Check(p, "Ab1!", Context{Common: testCommon()})
 	if !errors.As(res.Err(), &e) || e.Code != api.CodeInvalid || !slices.Equal(e.Details, []string{"min_length"}) {
 		t.Fatalf("Err() = %#v, want invalid [min_length]", res.Err())
 	}
