@@ -3,6 +3,7 @@ package vault
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"sync"
 
 	"watchword/wasm/api"
@@ -118,7 +119,10 @@ func DefaultSchema() *Schema { return defaultSchema() }
 //	next, err := vault.NewSchema(2, types)
 func NewSchema(version int, types []TypeSpec) (*Schema, error) {
 	s := &Schema{version: version, types: cloneTypes(types)}
-	slices.SortFunc(s.types, func(a, b TypeSpec) int { return int(int64(a.Type) - int64(b.Type)) })
+	// sort.Slice rather than slices.SortFunc: each element type given to
+	// the generic sort is another ~25 KB of core.wasm; sort.Slice's code is
+	// shared by every caller.
+	sort.Slice(s.types, func(i, j int) bool { return s.types[i].Type < s.types[j].Type })
 	names := map[string]bool{}
 	for i, t := range s.types {
 		switch {
@@ -130,7 +134,7 @@ func NewSchema(version int, types []TypeSpec) (*Schema, error) {
 			return nil, api.Errorf(api.CodeInvalid, "schema: type %d has an empty or repeated name %q", t.Type, t.Name)
 		}
 		names[t.Name] = true
-		slices.SortFunc(t.Fields, func(a, b FieldSpec) int { return int(int64(a.Tag) - int64(b.Tag)) })
+		sort.Slice(t.Fields, func(i, j int) bool { return t.Fields[i].Tag < t.Fields[j].Tag })
 		fnames := map[string]bool{}
 		for j, f := range t.Fields {
 			switch {
