@@ -108,7 +108,7 @@ build_extension() {
 		cp dist/core.wasm dist/kdf.wasm dist/strength.wasm dist/wasm_exec.js "$dir/"
 		# The lists the core loads on first use (wasm/bridge/resources.go).
 		mkdir -p "$dir/lists"
-		cp wasm/policy/lists/*.txt.gz "$dir/lists/"
+		cp wasm/policy/lists/*.txt.gz wasm/match/suffixes/*.txt.gz "$dir/lists/"
 		copy_tree extension "$dir"
 		copy_tree static "$dir"
 		if [[ -f manifest.json ]]; then

@@ -83,13 +83,15 @@ function phase(step) {
 }
 
 // The files the core loads the first time a call needs one (the
-// common-password list, the passphrase words): shipped beside core.wasm
+// common-password list, the passphrase words, the public suffix list that
+// autofill's matching reads): shipped beside core.wasm
 // rather than inside it, so every wake of the worker starts a smaller core.
 // The core names a file, pins its contents by hash and parses it; this only
 // fetches and decompresses (wasm/bridge/resources.go).
 const RESOURCE_FILES = Object.freeze({
   'common-passwords': 'lists/common_passwords.txt.gz',
   words: 'lists/eff_large_wordlist.txt.gz',
+  'public-suffixes': 'lists/public_suffix_list.txt.gz',
 });
 
 globalThis.watchwordResource = async (name) => {

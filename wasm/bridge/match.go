@@ -157,6 +157,9 @@ func (c *Core) matchLoad(a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := useSuffixes(); err != nil {
+		return nil, err
+	}
 	ix, failed := newLoginIndex(k, k.OpenEntries(sealed))
 	c.mu.Lock()
 	c.logins = ix

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"watchword/wasm/api"
+	"watchword/wasm/match"
 	"watchword/wasm/policy"
 )
 
@@ -19,6 +20,7 @@ import (
 const (
 	resourceCommonPasswords = "common-passwords" // lists/common_passwords.txt.gz
 	resourceWords           = "words"            // lists/eff_large_wordlist.txt.gz
+	resourcePublicSuffixes  = "public-suffixes"  // lists/public_suffix_list.txt.gz
 )
 
 // resourceSHA256 pins each resource's decompressed contents: a file that
@@ -28,6 +30,7 @@ const (
 var resourceSHA256 = map[string]string{
 	resourceCommonPasswords: "fa7af65ae53f72367c0fa6b6417884107b5c26550445a18f75b0039e693ba8e1",
 	resourceWords:           "addd35536511597a02fa0a9ff1e5284677b8883b83e986e43f15a3db996b903e",
+	resourcePublicSuffixes:  "e61a075b323f82b0791fe8ec6c6428a945ad2b336be69db8378d6c0934af7451",
 }
 
 // A ResourceFetcher returns the contents of the shipped resource name,
@@ -44,7 +47,9 @@ var shipped struct {
 }
 
 // SetResourceFetcher sets where shipped resources come from and forgets
-// those already loaded. Register installs JavaScript's when none is set.
+// the lists already loaded (the public suffix list, once installed, stays:
+// package match holds it for the process). Register installs JavaScript's
+// when none is set.
 func SetResourceFetcher(f ResourceFetcher) {
 	shipped.mu.Lock()
 	defer shipped.mu.Unlock()
@@ -110,6 +115,28 @@ func wordlist() ([]string, error) {
 		}
 	}
 	return shipped.words, nil
+}
+
+// useSuffixes installs the public suffix list for matching, loading it on
+// first use. Autofill's index is keyed by site, so every path that builds
+// it calls this first; without the list it would key by host, and nothing
+// would be offered on a sibling host of the same site.
+func useSuffixes() error {
+	if match.HasSuffixList() {
+		return nil
+	}
+	shipped.mu.Lock()
+	defer shipped.mu.Unlock()
+	if match.HasSuffixList() {
+		return nil
+	}
+	return loadResource(resourcePublicSuffixes, func(b []byte) error {
+		l, err := match.ParseSuffixList(b)
+		if err == nil {
+			match.UseSuffixList(l)
+		}
+		return err
+	})
 }
 
 // needsCommon reports whether checking p needs the common-password list.

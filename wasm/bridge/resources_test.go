@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"watchword/wasm/api"
+	"watchword/wasm/match/suffixes"
 	"watchword/wasm/policy/lists"
 )
 
@@ -22,6 +23,8 @@ func listsFetcher(name string) ([]byte, error) {
 		return lists.CommonPasswords(), nil
 	case resourceWords:
 		return lists.EFFWords(), nil
+	case resourcePublicSuffixes:
+		return suffixes.Rules(), nil
 	}
 	return nil, errors.New("no resource " + name)
 }

@@ -463,6 +463,9 @@ func (c *Core) syncMatchLoad(Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := useSuffixes(); err != nil {
+		return nil, err
+	}
 	ix, failed := newLoginIndex(k, engineOpened(e))
 	c.mu.Lock()
 	c.logins = ix

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/net/idna"
 
@@ -150,15 +151,43 @@ func (o Origin) isLocal() bool {
 // Site returns the registrable domain (eTLD+1, private suffixes included) or,
 // for IP addresses, localhost and hosts that are themselves a public suffix,
 // the host itself.
+//
+// With no suffix list installed ([UseSuffixList]) every host is its own
+// site: matching is then exact-host, never wider than it should be.
 func (o Origin) Site() string {
 	if o.isLocal() {
 		return o.Host
 	}
-	if site := psl.Site(o.Host); site != "" {
-		return site
+	if l := suffixList.Load(); l != nil {
+		if site := l.Site(o.Host); site != "" {
+			return site
+		}
 	}
 	return o.Host
 }
+
+// SuffixList is a parsed public suffix list.
+type SuffixList struct{ l *psl.List }
+
+// ParseSuffixList reads the public suffix list as package suffixes ships
+// it, refusing one that is damaged or cut short.
+func ParseSuffixList(text []byte) (*SuffixList, error) {
+	l, err := psl.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return &SuffixList{l}, nil
+}
+
+// suffixList is the list Site uses. It is process-wide, like the list
+// itself: one set of rules for every vault and page.
+var suffixList atomic.Pointer[psl.List]
+
+// UseSuffixList installs l for every later Site and Decide.
+func UseSuffixList(l *SuffixList) { suffixList.Store(l.l) }
+
+// HasSuffixList reports whether a list is installed.
+func HasSuffixList() bool { return suffixList.Load() != nil }
 
 // SameOrigin reports whether a and b are the same web origin.
 func (o Origin) SameOrigin(b Origin) bool {

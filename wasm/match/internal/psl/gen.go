@@ -1,6 +1,6 @@
 //go:build ignore
 
-// gen.go writes rules.txt.gz from the table compiled into the version of
+// gen.go writes ../../suffixes/public_suffix_list.txt.gz from the table compiled into the version of
 // golang.org/x/net/publicsuffix that go.mod requires. It decodes that table's
 // documented layout (see publicsuffix/table.go: 40-bit nodes, 32-bit children
 // entries) and fails loudly if the layout constants change.
@@ -109,7 +109,7 @@ func main() {
 	if err := zw.Close(); err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("rules.txt.gz", gz.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("../../suffixes/public_suffix_list.txt.gz", gz.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 	log.Printf("wrote %d ICANN and %d private rules (%d bytes gzipped)", len(icannRules), len(privateRules), gz.Len())

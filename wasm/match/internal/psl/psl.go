@@ -1,19 +1,13 @@
 package psl
 
 import (
-	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"io"
+	"errors"
+	"strconv"
 	"strings"
-	"sync"
 )
 
-//go:embed rules.txt.gz
-var rulesGz []byte
-
-// rules maps each rule (without its "!" or "*." prefix) to its kind. A name
-// can be both a plain rule and the parent of a wildcard, hence the bits.
+// kind says what a rule is. A name can be both a plain rule and the parent
+// of a wildcard, hence the bits.
 type kind uint8
 
 const (
@@ -22,49 +16,71 @@ const (
 	exception
 )
 
-var (
-	loadOnce sync.Once
-	rules    map[string]kind
-)
+// MinRules is the fewest rules a list may have: the real list has about
+// 10,000, and one much shorter is damaged, not new.
+const MinRules = 5000
 
-// load decompresses and indexes the rules on first use, so start-up of the
-// core pays nothing for autofill until a page is matched.
-func load() {
-	zr, err := gzip.NewReader(bytes.NewReader(rulesGz))
-	if err != nil {
-		panic("psl: embedded rules are corrupt: " + err.Error()) // a build defect, not input
-	}
-	text, err := io.ReadAll(zr)
-	if err != nil {
-		panic("psl: embedded rules are corrupt: " + err.Error())
-	}
-	rules = make(map[string]kind, 10000)
-	for line := range strings.SplitSeq(string(text), "\n") {
+// List is a parsed public suffix list.
+type List struct {
+	rules map[string]kind // each rule without its "!" or "*." prefix
+}
+
+// Parse reads rules in the syntax of public_suffix_list.dat as gen.go
+// writes them: one rule per line ("name", "*.name" or "!name"), comments
+// starting with "//", names in lower-case ASCII (punycode for IDNs).
+func Parse(text []byte) (*List, error) {
+	l := &List{rules: make(map[string]kind, 10000)}
+	n := 0
+	for i, line := range strings.Split(string(text), "\n") {
+		if line == "" || strings.HasPrefix(line, "//") {
+			continue
+		}
+		k, name := normal, line
 		switch {
-		case line == "" || strings.HasPrefix(line, "//"):
 		case strings.HasPrefix(line, "!"):
-			rules[line[1:]] |= exception
+			k, name = exception, line[1:]
 		case strings.HasPrefix(line, "*."):
-			rules[line[2:]] |= wildcard
-		default:
-			rules[line] |= normal
+			k, name = wildcard, line[2:]
+		}
+		if !validName(name) {
+			return nil, errors.New("public suffix list: line " + strconv.Itoa(i+1) + " is not a rule")
+		}
+		l.rules[name] |= k
+		n++
+	}
+	if n < MinRules {
+		return nil, errors.New("public suffix list: " + strconv.Itoa(n) + " rules, want at least " + strconv.Itoa(MinRules))
+	}
+	return l, nil
+}
+
+// validName reports whether name is dot-separated non-empty labels of
+// lower-case letters, digits, '-' and '_'.
+func validName(name string) bool {
+	if name == "" || name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
 		}
 	}
+	return true
 }
 
 // PublicSuffix returns the public suffix of a lower-case ASCII domain name
 // (punycode for IDNs) under the public suffix algorithm: the longest matching
 // rule wins, exceptions override wildcards, and an unlisted top-level label
 // is its own suffix (the implicit "*" rule).
-func PublicSuffix(domain string) string {
-	loadOnce.Do(load)
+func (l *List) PublicSuffix(domain string) string {
 	for s := domain; ; {
-		if rules[s]&exception != 0 {
+		if l.rules[s]&exception != 0 {
 			// "!www.ck": the suffix is the exception minus its first label.
 			return s[strings.IndexByte(s, '.')+1:]
 		}
 		dot := strings.IndexByte(s, '.')
-		if rules[s]&normal != 0 || dot >= 0 && rules[s[dot+1:]]&wildcard != 0 {
+		if l.rules[s]&normal != 0 || dot >= 0 && l.rules[s[dot+1:]]&wildcard != 0 {
 			return s
 		}
 		if dot < 0 {
@@ -76,11 +92,11 @@ func PublicSuffix(domain string) string {
 
 // Site returns the registrable domain (eTLD+1) of domain, or "" when domain
 // is itself a public suffix or has an empty label.
-func Site(domain string) string {
+func (l *List) Site(domain string) string {
 	if domain == "" || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return ""
 	}
-	suffix := PublicSuffix(domain)
+	suffix := l.PublicSuffix(domain)
 	if len(domain) <= len(suffix) {
 		return ""
 	}

@@ -1,28 +1,31 @@
 package psl
 
 import (
-	"bytes"
-	"compress/gzip"
-	"io"
 	"net/netip"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/publicsuffix"
+
+	"watchword/wasm/match/suffixes"
 )
+
+var list = func() *List {
+	l, err := Parse(suffixes.Rules())
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+func PublicSuffix(domain string) string { return list.PublicSuffix(domain) }
+func Site(domain string) string         { return list.Site(domain) }
 
 // names returns every rule's name plus names derived from it (a label in
 // front, two labels in front), which exercises wildcards and exceptions.
 func names(t *testing.T) []string {
 	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(rulesGz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := suffixes.Rules()
 	var out []string
 	for line := range strings.SplitSeq(string(text), "\n") {
 		if line == "" || strings.HasPrefix(line, "//") {
@@ -94,4 +97,26 @@ func FuzzSameAsXNet(f *testing.F) {
 			t.Fatalf("PublicSuffix(%q) = %q, x/net says %q", name, got, want)
 		}
 	})
+}
+
+// A damaged list is refused rather than quietly matching too much (a
+// missing rule makes two customers of one host "the same site"): cut
+// short, a line that is not a rule, binary data.
+func TestParseRefusesDamage(t *testing.T) {
+	good := string(suffixes.Rules())
+	for name, text := range map[string]string{
+		"empty":              "",
+		"cut short":          good[:len(good)/4],
+		"an upper-case rule": good + "\nEXAMPLE.test\n",
+		"a rule with spaces": good + "\nexample test\n",
+		"an empty label":     good + "\nexample..test\n",
+		"a bare wildcard":    good + "\n*.\n",
+		"still compressed":   "\x1f\x8b\x08\x00" + good,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Parse([]byte(text)); err == nil {
+				t.Fatal("Parse accepted it")
+			}
+		})
+	}
 }
