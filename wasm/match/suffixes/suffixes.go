@@ -7,10 +7,6 @@ import (
 	"io"
 )
 
-// File is the shipped file's name, as build.sh copies it into
-// dist/<browser>/lists/.
-const File = "public_suffix_list.txt.gz"
-
 //go:embed public_suffix_list.txt.gz
 var rulesGz []byte
 

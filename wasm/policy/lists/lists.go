@@ -7,13 +7,6 @@ import (
 	"io"
 )
 
-// Files are the names of the shipped files, as build.sh copies them into
-// dist/<browser>/lists/.
-const (
-	CommonPasswordsFile = "common_passwords.txt.gz"
-	EFFWordsFile        = "eff_large_wordlist.txt.gz"
-)
-
 //go:embed common_passwords.txt.gz
 var commonGz []byte
 
