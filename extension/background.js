@@ -175,6 +175,7 @@ async function arm() {
       // here only when missing (just unlocked, or lost).
       const { [listKey(ns)]: have } = await sessionArea.get(listKey(ns));
       if (!have) await rebuildList(ns);
+      else resumeListCache(ns).catch(() => {});
       phase('armed');
     })().finally(() => {
       arming = null;
@@ -202,6 +203,8 @@ async function arm() {
 //   session: key/<ns>         the unlocked vault key (base64), storage.session only
 //   session: list/<ns>        the list index of the unlocked vault (rows from the core),
 //                             storage.session only, removed on lock
+//   session: cache-due/<ns>   set while cache/<ns>/list is older than list/<ns>:
+//                             a restarted worker writes the cache from it
 //   session: access           {token, expires} the account's access token
 //
 // <ns> is the account id, or "local" for a vault not bound to an account, so
@@ -212,6 +215,7 @@ const syncKey = (ns) => `sync/${ns}/status`;
 const sessionKeyName = (ns) => `key/${ns}`;
 const listKey = (ns) => `list/${ns}`;
 const listCacheKey = (ns) => `cache/${ns}/list`;
+const listCacheDue = (ns) => `cache-due/${ns}`;
 
 async function getLocal(key, fallback = null) {
   const got = await chrome.storage.local.get(key);
@@ -302,7 +306,7 @@ async function lock() {
   if (ns) keys.push(sessionKeyName(ns));
   // Forget every vault key this session held, not only the current one.
   const all = chrome.storage.session ? await chrome.storage.session.get(null) : {};
-  for (const k of Object.keys(all)) if (k.startsWith('key/') || k.startsWith('list/')) keys.push(k);
+  for (const k of Object.keys(all)) if (k.startsWith('key/') || k.startsWith('list/') || k.startsWith('cache-due/')) keys.push(k);
   if (ns) keys.push(listKey(ns));
   list = null;
   listStored = null;
@@ -463,7 +467,7 @@ function flushList() {
     await sessionArea.set({ [listKey(l.ns)]: json });
     listStored = { ns: l.ns, json };
     phase('list-stored');
-    scheduleListCache(l.ns, json);
+    await scheduleListCache(l.ns, json);
   });
   return listWrite;
 }
@@ -480,21 +484,26 @@ function flushList() {
 // and rebuilds the index from them, which replaces the cached one; until
 // then, opening an entry waits for the core.
 //
-// The cache is written a second after the index last changed. If the
-// browser closed within that second, the next unlock shows the older list
-// for the moment the rebuild takes; a cache that does not open (damaged,
-// another vault's) is ignored and the index built as without one.
+// The cache is written a second after the index last changed. The worker
+// can be stopped within that second (it sleeps when idle), so a write due
+// is also marked in storage.session (cache-due/<ns>): a later worker that
+// arms the vault, or locks it, writes the cache from the index in
+// storage.session, which is already current. Only a browser closed within
+// the second (storage.session goes with it) leaves the next unlock an older
+// list, for the moment the rebuild takes; a cache that does not open
+// (damaged, another vault's) is ignored and the index built as without one.
 const LIST_CACHE_DELAY_MS = 1000;
 let listCacheTimer = null;
 let listCachePending = null; // {ns, json} waiting for the timer
 let listCached = null; // {ns, json}: what cache/<ns>/list holds, when known
 let lockEpoch = 0; // counts locks: work begun before one must not write after it
 
+// scheduleListCache answers once the write is marked due.
 function scheduleListCache(ns, json) {
   clearTimeout(listCacheTimer);
   listCacheTimer = null;
   listCachePending = null;
-  if (listCached && listCached.ns === ns && listCached.json === json) return;
+  if (listCached && listCached.ns === ns && listCached.json === json) return Promise.resolve();
   listCachePending = { ns, json };
   const epoch = lockEpoch;
   listCacheTimer = setTimeout(() => {
@@ -502,16 +511,39 @@ function scheduleListCache(ns, json) {
     listCachePending = null;
     saveListCache(ns, json, epoch).catch(() => {});
   }, LIST_CACHE_DELAY_MS);
+  return sessionArea.set({ [listCacheDue(ns)]: true }).catch(() => {});
 }
 
 // flushListCache writes a pending cache now: locking must not leave the
-// next unlock an older list than the one shown.
+// next unlock an older list than the one shown. The write may have been
+// due in a worker that was stopped since: then it is armed (the key is
+// still in storage.session) and writes the index storage.session holds.
 async function flushListCache() {
   const p = listCachePending;
   clearTimeout(listCacheTimer);
   listCacheTimer = null;
   listCachePending = null;
-  if (p) await saveListCache(p.ns, p.json, lockEpoch).catch(() => {});
+  if (p) {
+    await saveListCache(p.ns, p.json, lockEpoch).catch(() => {});
+    return;
+  }
+  const ns = await currentNamespace();
+  if (!ns) return;
+  const { [listCacheDue(ns)]: due, [listKey(ns)]: json } = await sessionArea.get([listCacheDue(ns), listKey(ns)]);
+  if (!due || typeof json !== 'string') return;
+  try {
+    await arm();
+    await saveListCache(ns, json, lockEpoch);
+  } catch {
+    // Locking goes on: the next unlock rebuilds the index behind the older list.
+  }
+}
+
+// resumeListCache, when a worker arms a vault, takes over a cache write a
+// stopped worker left due.
+async function resumeListCache(ns) {
+  const { [listCacheDue(ns)]: due, [listKey(ns)]: json } = await sessionArea.get([listCacheDue(ns), listKey(ns)]);
+  if (due && typeof json === 'string') scheduleListCache(ns, json);
 }
 
 async function saveListCache(ns, json, epoch) {
@@ -520,6 +552,8 @@ async function saveListCache(ns, json, epoch) {
   if (epoch !== lockEpoch || armedVault !== ns) return;
   await chrome.storage.local.set({ [listCacheKey(ns)]: sealed });
   listCached = { ns, json };
+  // A newer write due keeps the mark.
+  if (!listCachePending) await sessionArea.remove(listCacheDue(ns));
 }
 
 // armBehindCache arms the core after an unlock that showed the cached list,

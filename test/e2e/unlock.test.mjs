@@ -3,7 +3,8 @@
 // key derivation opens so the list shows before the core has opened the
 // entries; the core then rebuilds the index from the entries themselves.
 // Tried here: a cache that is current, one older than the entries (the
-// browser closed before it was written), and damaged ones (a flipped
+// browser closed before it was written), one whose write a stopped worker
+// left due (the lock in the next worker writes it), and damaged ones (a flipped
 // character, not base64 at all, another type of value): each unlock shows
 // every entry and loses nothing.
 import { test, after } from 'node:test';
@@ -70,7 +71,13 @@ async function lockAndStop(page) {
   await page.click('#lock');
   await screen(page, 'unlock');
   const session = await page.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
-  assert.deepEqual(session.filter((k) => k.startsWith('key/') || k.startsWith('list/')), [], 'locking leaves no key and no list in storage.session');
+  assert.deepEqual(session.filter((k) => /^(key|list|cache-due)\//.test(k)), [], 'locking leaves no key, no list and no mark in storage.session');
+  await stopWorker(page);
+}
+
+// stopWorker stops the extension's worker, as the browser does when it is
+// idle, and reopens the popup.
+async function stopWorker(page) {
   // Away from the popup first: a page whose message is cut off by the stop
   // reports it, and the browser never stops a worker mid-message.
   await page.goto('about:blank');
@@ -148,23 +155,40 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
   const third = await waitForCache(page, first);
   assert.notEqual(third, first);
 
+  // The worker stopped within the second before the cache is written: the
+  // write was marked due in storage.session, and the lock that follows, in
+  // a new worker, writes it, so the next unlock shows the newest list.
+  await save(page, 'Delta note');
+  await stopWorker(page);
+  await screen(page, 'vault');
+  assert.equal(await readCache(page), third, 'the stopped worker had not written the cache yet');
+  assert.equal(await page.evaluate(async () => (await chrome.storage.session.get('cache-due/local'))['cache-due/local']), true, 'the write is marked due');
+  await lockAndStop(page);
+  assert.notEqual(await readCache(page), third, 'locking wrote the cache');
+  await lists.take();
+  await unlock(page);
+  await waitForNames(page, ['Alpha bank', 'Beta mail', 'Delta note', 'Gamma shop'], 'unlocked after the worker stopped');
+  await new Promise((r) => setTimeout(r, 2000)); // the core has rebuilt the index by now
+  assert.deepEqual(await lists.take(), [['Alpha bank', 'Beta mail', 'Delta note', 'Gamma shop']], 'the cache held the newest list: no rebuild differed');
+
   // The list's search looks in names, subtitles and web addresses.
   assert.deepEqual(await search(page, 'beta.MAIL@'), ['Beta mail'], 'a search by username');
   assert.deepEqual(await search(page, 'shop-example.net'), ['Gamma shop'], 'a search by web address');
   assert.deepEqual(await search(page, 'alpha'), ['Alpha bank'], 'a search by name');
   assert.deepEqual(await search(page, 'nothing like this'), [], 'a search that finds nothing');
-  assert.equal((await search(page, '')).length, 3, 'an empty search shows everything');
+  assert.equal((await search(page, '')).length, 4, 'an empty search shows everything');
 
   // Damaged caches are ignored: the list is built from the entries.
   const flipped = second.slice(0, 40) + (second[40] === 'A' ? 'B' : 'A') + second.slice(41);
+  const all = ['Alpha bank', 'Beta mail', 'Delta note', 'Gamma shop'];
   for (const [what, bad] of [['a flipped character', flipped], ['not base64', '%%% not a cache %%%'], ['a number', 42]]) {
     await lockAndStop(page);
     await writeCache(page, bad);
     await lists.take();
     await unlock(page);
-    await waitForNames(page, ['Alpha bank', 'Beta mail', 'Gamma shop'], `a cache that is ${what}`);
-    assert.equal((await names(page)).length, 3, `a cache that is ${what}: nothing more, nothing lost`);
-    assert.deepEqual((await lists.take())[0], ['Alpha bank', 'Beta mail', 'Gamma shop'], `a cache that is ${what} is not shown`);
+    await waitForNames(page, all, `a cache that is ${what}`);
+    assert.equal((await names(page)).length, 4, `a cache that is ${what}: nothing more, nothing lost`);
+    assert.deepEqual((await lists.take())[0], all, `a cache that is ${what} is not shown`);
   }
   await shot(page, ext, 'unlocked-damaged-cache');
 
