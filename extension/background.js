@@ -1353,20 +1353,26 @@ async function handleVaultUnlock({ password }) {
   }
   armedVault = null;
   list = null;
-  if (res.list) {
-    await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey, [listKey(ns)]: res.list });
-    phase('list-stored');
-    listCached = listStored = { ns, json: res.list };
-    // Errors surface on the next call that needs the core, which arms again.
-    armBehindCache(ns, lockEpoch).catch(() => {});
-  } else {
+  if (!res.list) {
     await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey });
     await arm();
     phase('verified');
+    await touch();
+    notify('lock');
+    return handleState();
   }
+  await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey, [listKey(ns)]: res.list });
+  phase('list-stored');
+  listCached = listStored = { ns, json: res.list };
   await touch();
   notify('lock');
-  return handleState();
+  const state = await handleState();
+  // The core starts once the answer is on its way: starting it runs on
+  // this thread and would hold the answer back by its start-up time.
+  // Errors surface on the next call that needs the core, which arms again.
+  const epoch = lockEpoch;
+  setTimeout(() => armBehindCache(ns, epoch).catch(() => {}), 0);
+  return state;
 }
 
 // handleEntries opens every entry of the sync engine's local copy for the

@@ -106,7 +106,7 @@ async function openSetup(n) {
   // AES-256-GCM encrypted under one key with a random 96-bit IV.
   const opened = await core.entriesOpen(batch);
   if (opened.entries.length !== n) throw new Error(`opened ${opened.entries.length} of ${n}`);
-  const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
   const refs = [];
   for (const e of opened.entries) {
     const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -115,6 +115,24 @@ async function openSetup(n) {
   }
   globalThis.benchRef = { key, refs };
   return { batchBytes: batch.length, jsonBytes: refs.reduce((a, r) => a + r.ct.length, 0) };
+}
+
+// refExport hands the reference's key and ciphertexts to another page
+// (refImport), so a fresh page can run the reference cold without making
+// the entries again.
+async function refExport() {
+  const { key, refs } = globalThis.benchRef;
+  const b64 = (u) => {
+    let s = '';
+    for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
+    return btoa(s);
+  };
+  return { key: b64(new Uint8Array(await crypto.subtle.exportKey('raw', key))), refs: refs.map((r) => [b64(r.iv), b64(r.ct)]) };
+}
+
+async function refImport(data) {
+  const key = await crypto.subtle.importKey('raw', b64ToBytes(data.key), 'AES-GCM', false, ['decrypt']);
+  globalThis.benchRef = { key, refs: data.refs.map(([iv, ct]) => ({ iv: b64ToBytes(iv), ct: b64ToBytes(ct) })) };
 }
 
 async function openGo() {
