@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/hkdf"
 	"golang.org/x/text/unicode/norm"
 
@@ -229,9 +228,15 @@ func deriveWrappingKey(password string, p api.KDFParams) ([KeySize]byte, error) 
 		mem, t = c.MemoryKiB, c.Time
 	}
 	pw := []byte(norm.NFKC.String(password))
-	master := argon2.IDKey(pw, p.Salt, t, mem, p.Threads, KeySize)
+	master, err := idKey(pw, p.Salt, t, mem, p.Threads, KeySize)
 	clear(pw)
+	if err != nil {
+		return wk, fmt.Errorf("derive master key: %w", err)
+	}
 	defer clear(master)
+	if len(master) != KeySize {
+		return wk, fmt.Errorf("derive master key: Argon2id answered %d bytes, want %d", len(master), KeySize)
+	}
 	r := hkdf.New(sha256.New, master, nil, []byte(wrappingKeyInfo))
 	if _, err := io.ReadFull(r, wk[:]); err != nil {
 		return wk, fmt.Errorf("derive wrapping key: %w", err)
