@@ -301,7 +301,6 @@ export default async function produce({ log }) {
       }
       log(`reference unlock (fresh page per run): ${refRuns.map((x) => x.toFixed(0)).join(' ')} ms`);
       rows.push(row('unlock-cold-ms', median(unlock), 'ms', 'hash-wasm argon2id + WebCrypto AES-GCM + JSON.parse', median(refRuns)));
-      await ref.close();
 
       const kp = await browser.newPage();
       await kp.goto(srv.url + '/kdf.html');
