@@ -9,12 +9,20 @@ import (
 	"golang.org/x/crypto/blake2b"
 )
 
-// Module is the kernel's WebAssembly binary (kernel.wasm). Instantiate it
-// once per derivation or reuse the instance; see the package documentation
-// for its exports.
+// Module is the kernel's WebAssembly binary (kernel.wasm), using only
+// WebAssembly 1.0 instructions. Instantiate it once per derivation or reuse
+// the instance; see the package documentation for its exports.
 //
 //go:embed kernel.wasm
 var Module []byte
+
+// ModuleSIMD is the kernel built with 128-bit SIMD (kernel_simd.wasm): the
+// same exports, layout and results as [Module], for engines with
+// WebAssembly SIMD (Chrome 91, Firefox 89 and later). Which of the two is
+// faster is for the host to measure.
+//
+//go:embed kernel_simd.wasm
+var ModuleSIMD []byte
 
 // Base is the byte offset in the kernel's memory of block 0 of lane 0;
 // reserve returns it too.

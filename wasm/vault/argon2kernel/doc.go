@@ -9,15 +9,20 @@
 // has its own memory, so the 64 MiB of blocks never grow Go's heap (which
 // never shrinks).
 //
-// Call [IDKey] with a [Runner] that instantiates [Module] in the host (in
-// the browser, a syscall/js runner elsewhere; in this package's tests,
-// wazero). IDKey computes H0 and the first two blocks of every lane, Fill
+// Call [IDKey] with a [Runner] that instantiates [Module] or [ModuleSIMD] in
+// the host (in the browser, a syscall/js runner elsewhere; in this
+// package's tests, wazero). IDKey computes H0 and the first two blocks of every lane, Fill
 // runs the kernel, and IDKey XORs the last blocks and computes the tag. The
 // result is byte for byte that of argon2.IDKey.
 //
 // # The kernel's contract
 //
-// kernel.wasm imports nothing and exports:
+// There are two kernels with one contract: kernel.wasm ([Module]) uses only
+// WebAssembly 1.0 instructions; kernel_simd.wasm ([ModuleSIMD]) also uses
+// 128-bit SIMD (i64x2) in its compression, and fails
+// WebAssembly.validate where SIMD is missing. Their results are identical;
+// which is faster is for the browser to measure. Each imports nothing and
+// exports:
 //
 //   - memory: its linear memory, initially one 64 KiB page, with no
 //     maximum. The caller writes and reads blocks in it. When it grows, a
@@ -44,9 +49,13 @@
 // Memory layout: block j of lane l is at byte Base + (l·laneLength + j)·1024,
 // as 128 little-endian uint64 words. Bytes below Base are the kernel's
 // scratch (the compression's intermediate block, the current address block
-// and its input, a zero block); the caller must not write them, though
-// fill works whatever they held before. Blocks beyond lanes·laneLength are
-// never touched.
+// and its input, a zero block); fill sets what it needs there itself, so
+// whatever they held before does not matter. Blocks beyond
+// lanes·laneLength are never touched.
+//
+// fill runs to completion synchronously (about 0.3 s for m = 64 MiB, t = 3,
+// p = 4 in Node 20's V8 on the machine this was written on); the lanes are
+// filled one after another, not in parallel.
 //
 // One derivation is: reserve; write blocks 0 and 1 of every lane (H′ of
 // H0 ‖ j ‖ lane, 1024 bytes each); fill; read block laneLength−1 of every
@@ -64,9 +73,11 @@
 //
 // # Building
 //
-// kernel.wasm is emitted by package internal/kernelgen, a small wasm binary
-// encoder in Go (no external assembler): run go generate. A test fails when
-// the committed kernel.wasm differs from what kernelgen emits.
+// kernel.wasm and kernel_simd.wasm are emitted by package
+// internal/kernelgen, a small wasm binary encoder in Go (no external
+// assembler): run go generate. A test fails when a committed file differs
+// from what kernelgen emits. The tests run both kernels under wazero
+// against golang.org/x/crypto/argon2.
 package argon2kernel
 
 //go:generate go run gen.go

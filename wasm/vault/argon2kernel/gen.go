@@ -1,7 +1,8 @@
 //go:build ignore
 
-// gen writes kernel.wasm, the output of kernelgen.Kernel. Run it with go
-// generate; TestKernelIsGenerated fails when the committed file is stale.
+// gen writes kernel.wasm and kernel_simd.wasm, the output of
+// kernelgen.Kernel and kernelgen.KernelSIMD. Run it with go generate;
+// TestKernelIsGenerated fails when a committed file is stale.
 package main
 
 import (
@@ -12,7 +13,12 @@ import (
 )
 
 func main() {
-	if err := os.WriteFile("kernel.wasm", kernelgen.Kernel(), 0o644); err != nil {
-		log.Fatal(err)
+	for name, b := range map[string][]byte{
+		"kernel.wasm":      kernelgen.Kernel(),
+		"kernel_simd.wasm": kernelgen.KernelSIMD(),
+	} {
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			log.Fatal(err)
+		}
 	}
 }

@@ -10,7 +10,10 @@ import (
 
 func TestKernelIsGenerated(t *testing.T) {
 	if !bytes.Equal(Module, kernelgen.Kernel()) {
-		t.Fatal("kernel.wasm is not what kernelgen emits: run go generate")
+		t.Error("kernel.wasm is not what kernelgen emits: run go generate")
+	}
+	if !bytes.Equal(ModuleSIMD, kernelgen.KernelSIMD()) {
+		t.Error("kernel_simd.wasm is not what kernelgen emits: run go generate")
 	}
 }
 

@@ -22,29 +22,53 @@ type wazeroRunner struct {
 	fill, reserve api.Function
 }
 
+// kernels are the modules every test runs on.
+var kernels = []struct {
+	name   string
+	module []byte
+}{
+	{"scalar", Module},
+	{"simd", ModuleSIMD},
+}
+
 var (
-	rtOnce   sync.Once
+	rtMu     sync.Mutex
 	rt       wazero.Runtime
-	compiled wazero.CompiledModule
-	rtErr    error
+	compiled = map[string]wazero.CompiledModule{}
 )
 
-func newWazeroRunner(t testing.TB) *wazeroRunner {
+// newWazeroRunner instantiates module in a runtime shared by every test,
+// compiling it once.
+func newWazeroRunner(t testing.TB, module []byte) *wazeroRunner {
 	t.Helper()
 	ctx := context.Background()
-	rtOnce.Do(func() {
+	rtMu.Lock()
+	if rt == nil {
 		rt = wazero.NewRuntime(ctx)
-		compiled, rtErr = rt.CompileModule(ctx, Module)
-	})
-	if rtErr != nil {
-		t.Fatalf("compile kernel: %v", rtErr)
 	}
-	mod, err := rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(""))
+	c, ok := compiled[string(module)]
+	if !ok {
+		var err error
+		if c, err = rt.CompileModule(ctx, module); err != nil {
+			rtMu.Unlock()
+			t.Fatalf("compile kernel: %v", err)
+		}
+		compiled[string(module)] = c
+	}
+	rtMu.Unlock()
+	mod, err := rt.InstantiateModule(ctx, c, wazero.NewModuleConfig().WithName(""))
 	if err != nil {
 		t.Fatalf("instantiate kernel: %v", err)
 	}
 	t.Cleanup(func() { mod.Close(ctx) })
 	return &wazeroRunner{mod: mod, fill: mod.ExportedFunction("fill"), reserve: mod.ExportedFunction("reserve")}
+}
+
+// eachKernel runs test once per kernel, as a subtest.
+func eachKernel(t *testing.T, test func(t *testing.T, module []byte)) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) { test(t, k.module) })
+	}
 }
 
 func (r *wazeroRunner) Fill(blocks []byte, lanes, laneLength, passes uint32) ([]byte, error) {
@@ -108,9 +132,13 @@ func checkIDKey(t *testing.T, r Runner, p params) {
 }
 
 func TestIDKeyMatchesXCrypto(t *testing.T) {
+	eachKernel(t, testIDKeyMatchesXCrypto)
+}
+
+func testIDKeyMatchesXCrypto(t *testing.T, module []byte) {
 	// One instance for every case: its memory is left dirty by the one
 	// before, as it is when the browser reuses an instance.
-	r := newWazeroRunner(t)
+	r := newWazeroRunner(t, module)
 	pw, salt := []byte("correct horse battery staple"), []byte("sixteen byte slt")
 	var cases []params
 	for _, threads := range []uint8{1, 2, 3, 4, 8} {
@@ -146,7 +174,26 @@ func TestIDKeyMatchesXCrypto(t *testing.T) {
 
 // TestIDKeyFreshInstance runs on a kernel nobody has used.
 func TestIDKeyFreshInstance(t *testing.T) {
-	checkIDKey(t, newWazeroRunner(t), params{[]byte("pw"), []byte("saltsalt"), 3, 512, 4, 32})
+	eachKernel(t, func(t *testing.T, module []byte) {
+		checkIDKey(t, newWazeroRunner(t, module), params{[]byte("pw"), []byte("saltsalt"), 3, 512, 4, 32})
+	})
+}
+
+// TestIDKeyDirtyScratch fills the kernel's scratch, below Base, with junk
+// before each derivation: fill must not depend on what it held.
+func TestIDKeyDirtyScratch(t *testing.T) {
+	eachKernel(t, func(t *testing.T, module []byte) {
+		r := newWazeroRunner(t, module)
+		for _, p := range []params{
+			{[]byte("pw"), []byte("saltsalt"), 1, 64, 1, 32},
+			{[]byte("pw"), []byte("saltsalt"), 3, 1024, 4, 32},
+		} {
+			if !r.mod.Memory().Write(0, bytes.Repeat([]byte{0xa5}, Base)) {
+				t.Fatal("cannot write scratch")
+			}
+			checkIDKey(t, r, p)
+		}
+	})
 }
 
 // TestIDKeyDefaultCost is the vault's default: m=64 MiB, t=3, p=4.
@@ -154,22 +201,44 @@ func TestIDKeyDefaultCost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("64 MiB, three passes")
 	}
-	checkIDKey(t, newWazeroRunner(t), params{[]byte("master password"), []byte("0123456789abcdef"), 3, 64 * 1024, 4, 32})
+	eachKernel(t, func(t *testing.T, module []byte) {
+		checkIDKey(t, newWazeroRunner(t, module), params{[]byte("master password"), []byte("0123456789abcdef"), 3, 64 * 1024, 4, 32})
+	})
 }
 
-// TestRFC9106Tag is the tag of RFC 9106 §5.3's parameters with no secret
-// and no associated data, from x/crypto; it pins the expected output
-// independently of the x/crypto build under test.
-func TestRFC9106NoSecretTag(t *testing.T) {
-	r := newWazeroRunner(t)
-	got, err := IDKey(r, bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 16), 3, 32, 4, 32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := argon2.IDKey(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 16), 3, 32, 4, 32)
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %s, want %s", hex.EncodeToString(got), hex.EncodeToString(want))
-	}
+// knownVectors are the Argon2id vectors of golang.org/x/crypto/argon2's
+// argon2_test.go (password "password", salt "somesalt", 24-byte tags):
+// fixed outputs, so this test does not lean on the x/crypto under test.
+var knownVectors = []struct {
+	time, memory uint32
+	threads      uint8
+	hash         string
+}{
+	{1, 64, 1, "655ad15eac652dc59f7170a7332bf49b8469be1fdb9c28bb"},
+	{2, 64, 1, "068d62b26455936aa6ebe60060b0a65870dbfa3ddf8d41f7"},
+	{2, 64, 2, "350ac37222f436ccb5c0972f1ebd3bf6b958bf2071841362"},
+	{3, 256, 2, "4668d30ac4187e6878eedeacf0fd83c5a0a30db2cc16ef0b"},
+	{4, 4096, 4, "145db9733a9f4ee43edf33c509be96b934d505a4efb33c5a"},
+	{4, 1024, 8, "8dafa8e004f8ea96bf7c0f93eecf67a6047476143d15577f"},
+	{2, 64, 3, "4a15b31aec7c2590b87d1f520be7d96f56658172deaa3079"},
+	{3, 1024, 6, "1640b932f4b60e272f5d2207b9a9c626ffa1bd88d2349016"},
+}
+
+func TestKnownVectors(t *testing.T) {
+	eachKernel(t, func(t *testing.T, module []byte) {
+		r := newWazeroRunner(t, module)
+		for _, v := range knownVectors {
+			t.Run(fmt.Sprintf("t=%d,m=%d,p=%d", v.time, v.memory, v.threads), func(t *testing.T) {
+				got, err := IDKey(r, []byte("password"), []byte("somesalt"), v.time, v.memory, v.threads, 24)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if h := hex.EncodeToString(got); h != v.hash {
+					t.Fatalf("got %s, want %s", h, v.hash)
+				}
+			})
+		}
+	})
 }
 
 func call(t *testing.T, f api.Function, args ...uint64) int32 {
@@ -182,7 +251,11 @@ func call(t *testing.T, f api.Function, args ...uint64) int32 {
 }
 
 func TestKernelRejects(t *testing.T) {
-	r := newWazeroRunner(t)
+	eachKernel(t, testKernelRejects)
+}
+
+func testKernelRejects(t *testing.T, module []byte) {
+	r := newWazeroRunner(t, module)
 	if got := call(t, r.reserve, 4, 64); got != Base {
 		t.Fatalf("reserve(4, 64) = %d, want %d", got, Base)
 	}
@@ -239,9 +312,36 @@ func FuzzIDKey(f *testing.F) {
 	f.Add([]byte{}, []byte{}, uint8(3), uint16(100), uint8(4), uint16(64))
 	f.Add([]byte("x"), []byte("saltsaltsalt"), uint8(2), uint16(300), uint8(3), uint16(100))
 	f.Add([]byte("abc"), []byte("def"), uint8(4), uint16(17), uint8(8), uint16(4))
-	r := newWazeroRunner(f)
+	var runners []Runner
+	for _, k := range kernels {
+		runners = append(runners, newWazeroRunner(f, k.module))
+	}
 	f.Fuzz(func(t *testing.T, password, salt []byte, time uint8, memory uint16, threads uint8, keyLen uint16) {
 		p := params{password, salt, uint32(time%4) + 1, uint32(memory % 1024), threads%8 + 1, uint32(keyLen%200) + 1}
-		checkIDKey(t, r, p)
+		for _, r := range runners {
+			checkIDKey(t, r, p)
+		}
+	})
+}
+
+// BenchmarkIDKey is the vault's default cost under wazero's compiler, next
+// to x/crypto natively. wazero is not a browser: the numbers compare the
+// two kernels with each other, not with what Chromium will do.
+func BenchmarkIDKey(b *testing.B) {
+	pw, salt := []byte("master password"), []byte("0123456789abcdef")
+	for _, k := range kernels {
+		b.Run(k.name, func(b *testing.B) {
+			r := newWazeroRunner(b, k.module)
+			for b.Loop() {
+				if _, err := IDKey(r, pw, salt, 3, 64*1024, 4, 32); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("x/crypto native", func(b *testing.B) {
+		for b.Loop() {
+			argon2.IDKey(pw, salt, 3, 64*1024, 4, 32)
+		}
 	})
 }

@@ -500,6 +500,24 @@ func fill() *fn {
 	f.i64GtU()
 	fail()
 
+	// The words of the address input block after the counter and the zero
+	// block must be zero, and the caller may have written anything below
+	// Base: clear them (they are contiguous) rather than trust them.
+	f.i32Const(scratchIn + 7*8)
+	f.set(n)
+	f.loop()
+	f.get(n)
+	f.i64Const(0)
+	f.i64Store(0)
+	f.get(n)
+	f.i32Const(8)
+	f.i32Add()
+	f.tee(n)
+	f.i32Const(Base)
+	f.i32LtU()
+	f.brIf(0)
+	f.end()
+
 	loopUpTo := func(counter uint32, limit func(), body func()) {
 		f.i32Const(0)
 		f.set(counter)
