@@ -6,6 +6,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"watchword/wasm/api"
+	"watchword/wasm/bridge/argon2host"
 )
 
 // ServeKDF installs globalThis[name], a function that takes one JSON
@@ -16,6 +17,7 @@ import (
 // once that call has settled and the global is removed, and package main
 // then exits, so JavaScript can drop the whole instance and its memory.
 func ServeKDF(name string) error {
+	argon2host.Install()
 	done := make(chan struct{})
 	var fn safejs.Func
 	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
