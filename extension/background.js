@@ -1315,8 +1315,7 @@ async function handleVaultCreate({ password }) {
   const acct = await currentAccount();
   const check = await handlePolicyCheck({ kind: 'master', password, email: (acct && acct.email) || undefined });
   if (!check || !check.ok) throw new WatchwordError(CODE.INVALID, 'Choose a master password that meets every rule in the list.');
-  // The derivation runs in kdf.wasm, not in the core, so the core never
-  // grows by Argon2's memory (kdf.js); the core then loads the key.
+  // The derivation runs in kdf.wasm (kdf.js); the core then loads the key.
   const res = await globalThis.watchwordRunKDF({ op: 'create', password });
   await chrome.storage.local.set({ [vaultKey(ns, 'header')]: res.header });
   await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey });

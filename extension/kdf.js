@@ -1,12 +1,13 @@
 // Master-password key derivation in a disposable WebAssembly instance.
 //
-// Go's wasm memory never shrinks, and one Argon2id call at the vault's
-// default cost (64 MiB) grows an instance by about 65 MB. So the derivation
-// never runs in the long-lived core: each call starts kdf.wasm (the Go
-// program wasm/cmd/kdf, which links only the vault package), makes its one
-// call, and lets the program exit. Nothing here keeps a reference to the
-// instance afterwards, so the browser collects it with its memory, and the
-// core in this worker stays small.
+// Each call starts kdf.wasm (the Go program wasm/cmd/kdf, which links only
+// the vault package, so it starts sooner than the core), makes its one call,
+// and lets the program exit: an unlock answers without waiting for the core,
+// which starts after. Argon2id's 64 MiB are in neither Go instance: the
+// memory fill runs in a small WebAssembly kernel of its own that the Go side
+// instantiates per derivation and drops (wasm/bridge/argon2host). Nothing
+// here keeps a reference to the instance afterwards, so the browser
+// collects it with its memory.
 //
 // Loaded by the background after wasm_exec.js and messages.js. The request
 // and result shapes are Go's (wasm/bridge/kdfhost); this file only hosts.

@@ -2,12 +2,12 @@
 // master-password derivation — create a vault, unlock it, or change its
 // password — in a WebAssembly instance of its own that exits after the call.
 //
-// It exists so that core.wasm, the long-lived instance in the service
-// worker, never grows: Go's wasm memory never shrinks, and one Argon2id call
-// at the default 64 MiB grows an instance by about 65 MB. Run in an instance
-// that is dropped after the call, that memory goes back to the browser with
-// it, and the core stays small. It links only package vault and its
-// dependencies, so it compiles and starts quickly.
+// It exists so that an unlock does not wait for core.wasm to start: it links
+// only package vault and its dependencies, so it compiles and starts sooner,
+// and the core starts once the unlock has answered. Argon2id's memory is in
+// neither: the fill runs in argon2kernel's own instance (package
+// argon2host), dropped after each derivation. Before that, kdf.wasm also
+// kept the 64 MiB out of the core, whose memory never shrinks.
 //
 // Start with [KDF], the pure function the program serves (tested natively);
 // [ServeKDF] (GOOS=js only) installs the global JavaScript calls it through.
