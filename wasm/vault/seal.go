@@ -24,7 +24,8 @@ type Opened struct {
 // api.MaxEntryCiphertext.
 const MaxEntryPlaintext = api.MaxEntryCiphertext - entryOverhead
 
-var errLocked = api.Errorf(api.CodeLocked, "the vault key was destroyed")
+// A literal, not api.Errorf: formatting at start-up costs the core's start.
+var errLocked = &api.Error{Code: api.CodeLocked, Message: "the vault key was destroyed"}
 
 // Seal encrypts an entry's plaintext under a fresh random entry key, wraps
 // that key with the vault key, and returns the entry ciphertext bound to this

@@ -147,7 +147,7 @@ func (e *Engine) VaultID() string { return e.meta.VaultID }
 func (e *Engine) Account() string { return e.cfg.Account }
 
 // ErrNotFound is returned for an entry that does not exist (or is deleted).
-var ErrNotFound error = api.Errorf(api.CodeNotFound, "no such entry")
+var ErrNotFound error = &api.Error{Code: api.CodeNotFound, Message: "no such entry"}
 
 // Put creates or replaces entry id with plaintext. It seals the plaintext,
 // writes it to the journal and returns once storage holds it; the change is
