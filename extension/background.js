@@ -927,6 +927,9 @@ async function handleState() {
   const key = ns ? (await sessionArea.get(sessionKeyName(ns)))[sessionKeyName(ns)] : null;
   const s = await settings();
   if (key) touch();
+  // A page asking while the vault is locked is most likely the popup's
+  // unlock screen: kdf.wasm compiles while the password is typed.
+  else if (header) globalThis.watchwordPrepareKDF();
   return {
     account: acct ? { local: !!acct.local, email: acct.email || null, activated: !!acct.activated } : null,
     vault: { exists: !!header, unlocked: !!header && !!key },

@@ -22,9 +22,37 @@
   // Argon2 runs at once would only double the peak memory.
   let queue = Promise.resolve();
 
+  // prepared is kdf.wasm compiled ahead of the next call (prepareKDF), or
+  // null. Each call takes it, so a compiled module outlives at most one
+  // derivation.
+  let prepared = null;
+
+  // prepareKDF compiles kdf.wasm while the person types the master
+  // password, so the unlock starts its derivation without compiling.
+  function prepareKDF() {
+    if (prepared) return;
+    const p = WebAssembly.compileStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')));
+    p.catch(() => {
+      if (prepared === p) prepared = null;
+    });
+    prepared = p;
+  }
+
+  async function start(go) {
+    const p = prepared;
+    prepared = null;
+    const module = p && (await p.catch(() => null));
+    if (module) {
+      const instance = await WebAssembly.instantiate(module, go.importObject);
+      if (root.performance && performance.mark) performance.mark('ww:kdf-prepared');
+      return instance;
+    }
+    return (await WebAssembly.instantiateStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')), go.importObject)).instance;
+  }
+
   async function once(request) {
     let go = new Go();
-    let { instance } = await WebAssembly.instantiateStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')), go.importObject);
+    let instance = await start(go);
     if (root.performance && performance.mark) performance.mark('ww:kdf-started');
     const exited = go.run(instance);
     const fn = root[KDF_GLOBAL];
@@ -59,4 +87,5 @@
   }
 
   root.watchwordRunKDF = runKDF;
+  root.watchwordPrepareKDF = prepareKDF;
 })(globalThis);

@@ -136,6 +136,11 @@ test('unlock shows the sealed list cache, and the entries themselves replace an 
   await lists.take();
   await unlock(page);
   await waitForNames(page, ['Alpha bank', 'Beta mail'], 'unlocked from the cache');
+  // The unlock screen had the worker compile kdf.wasm while the password
+  // was typed: the derivation started from that module.
+  const target = await ext.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(ext.base));
+  const marks = await (await target.worker()).evaluate(() => performance.getEntriesByType('mark').map((m) => m.name));
+  assert.ok(marks.includes('ww:kdf-prepared'), `the derivation used the module compiled at the unlock screen (marks: ${marks.join(', ')})`);
   await shot(page, ext, 'unlocked-from-cache');
   await new Promise((r) => setTimeout(r, 2000)); // the core has rebuilt the index by now
   assert.deepEqual(await lists.take(), [['Alpha bank', 'Beta mail']], 'the cached list, and no rewrite of the same list');
