@@ -27,9 +27,13 @@ const (
 
 // Kernel returns the kernel module: the scalar build, whose compression
 // keeps the 16 words of a BlaMka round in i64 locals.
-func Kernel() []byte {
+func Kernel() []byte { return build(compressScalar()) }
+
+// build assembles a kernel around compress, the only function in which the
+// builds differ; it must be function fnCompress.
+func build(compress *fn) []byte {
 	m := &module{minPages: 1}
-	m.add(compressScalar())
+	m.add(compress)
 	m.add(addresses())
 	m.add(segment())
 	m.exportFunc("fill", m.add(fill()))
@@ -104,34 +108,32 @@ func compressScalar() *fn {
 		f.set(v[j])
 	}
 	round(f, v)
+	// store writes P(R) ⊕ R to dst, XORed into what dst holds when withDst.
+	store := func(withDst bool) {
+		for j := range v {
+			f.get(pd)
+			if withDst {
+				f.get(pd)
+				f.i64Load(colOff(j))
+			}
+			f.get(px)
+			f.i64Load(colOff(j))
+			if withDst {
+				f.i64Xor()
+			}
+			f.get(py)
+			f.i64Load(colOff(j))
+			f.i64Xor()
+			f.get(v[j])
+			f.i64Xor()
+			f.i64Store(colOff(j))
+		}
+	}
 	f.get(xor)
 	f.if_()
-	for j := range v {
-		f.get(pd)
-		f.get(pd)
-		f.i64Load(colOff(j))
-		f.get(px)
-		f.i64Load(colOff(j))
-		f.i64Xor()
-		f.get(py)
-		f.i64Load(colOff(j))
-		f.i64Xor()
-		f.get(v[j])
-		f.i64Xor()
-		f.i64Store(colOff(j))
-	}
+	store(true)
 	f.else_()
-	for j := range v {
-		f.get(pd)
-		f.get(px)
-		f.i64Load(colOff(j))
-		f.get(py)
-		f.i64Load(colOff(j))
-		f.i64Xor()
-		f.get(v[j])
-		f.i64Xor()
-		f.i64Store(colOff(j))
-	}
+	store(false)
 	f.end()
 	add(px, 16)
 	add(py, 16)

@@ -4,16 +4,7 @@ package kernelgen
 // SIMD: its compression holds a BlaMka round's 16 words as eight i64x2
 // vectors and does two G functions at once. It has the same exports and
 // layout as Kernel's; only compress differs.
-func KernelSIMD() []byte {
-	m := &module{minPages: 1}
-	m.add(compressSIMD())
-	m.add(addresses())
-	m.add(segment())
-	m.exportFunc("fill", m.add(fill()))
-	m.exportFunc("reserve", m.add(reserve()))
-	m.exportMemory("memory")
-	return m.bytes()
-}
+func KernelSIMD() []byte { return build(compressSIMD()) }
 
 // compressSIMD is compressScalar with vectors: the same function of the
 // same memory.
@@ -78,34 +69,33 @@ func compressSIMD() *fn {
 		f.set(V[j])
 	}
 	roundSIMD(f, V, tmp)
+	// store writes P(R) ⊕ R to dst, XORed into what dst holds when withDst.
+	store := func(withDst bool) {
+		for j := range V {
+			off := uint32(128 * j)
+			f.get(pd)
+			if withDst {
+				f.get(pd)
+				f.v128Load(off)
+			}
+			f.get(px)
+			f.v128Load(off)
+			if withDst {
+				f.v128Xor()
+			}
+			f.get(py)
+			f.v128Load(off)
+			f.v128Xor()
+			f.get(V[j])
+			f.v128Xor()
+			f.v128Store(off)
+		}
+	}
 	f.get(xor)
 	f.if_()
-	for j := range V {
-		f.get(pd)
-		f.get(pd)
-		f.v128Load(uint32(128 * j))
-		f.get(px)
-		f.v128Load(uint32(128 * j))
-		f.v128Xor()
-		f.get(py)
-		f.v128Load(uint32(128 * j))
-		f.v128Xor()
-		f.get(V[j])
-		f.v128Xor()
-		f.v128Store(uint32(128 * j))
-	}
+	store(true)
 	f.else_()
-	for j := range V {
-		f.get(pd)
-		f.get(px)
-		f.v128Load(uint32(128 * j))
-		f.get(py)
-		f.v128Load(uint32(128 * j))
-		f.v128Xor()
-		f.get(V[j])
-		f.v128Xor()
-		f.v128Store(uint32(128 * j))
-	}
+	store(false)
 	f.end()
 	add(px, 16)
 	add(py, 16)
