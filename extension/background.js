@@ -528,9 +528,8 @@ async function flushListCache() {
     return;
   }
   const ns = await currentNamespace();
-  if (!ns) return;
-  const { [listCacheDue(ns)]: due, [listKey(ns)]: json } = await sessionArea.get([listCacheDue(ns), listKey(ns)]);
-  if (!due || typeof json !== 'string') return;
+  const json = ns && (await dueListCache(ns));
+  if (!json) return;
   try {
     await arm();
     await saveListCache(ns, json, lockEpoch);
@@ -542,8 +541,15 @@ async function flushListCache() {
 // resumeListCache, when a worker arms a vault, takes over a cache write a
 // stopped worker left due.
 async function resumeListCache(ns) {
+  const json = await dueListCache(ns);
+  if (json) scheduleListCache(ns, json);
+}
+
+// dueListCache answers the index in storage.session when a cache write of
+// it is marked due, or null.
+async function dueListCache(ns) {
   const { [listCacheDue(ns)]: due, [listKey(ns)]: json } = await sessionArea.get([listCacheDue(ns), listKey(ns)]);
-  if (due && typeof json === 'string') scheduleListCache(ns, json);
+  return due && typeof json === 'string' ? json : null;
 }
 
 async function saveListCache(ns, json, epoch) {
