@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -109,7 +108,7 @@ func (e *Engine) load(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("read state: %w", err)
 	}
-	if err := json.Unmarshal(b, &e.meta); err != nil {
+	if err := decode(b, &e.meta); err != nil {
 		return fmt.Errorf("read state: %w", err)
 	}
 	if e.meta.VaultID != vid {
@@ -131,7 +130,7 @@ func (e *Engine) load(ctx context.Context) error {
 			e.setRecordLocked(r)
 		case strings.HasPrefix(k, keyProblemPfx):
 			var p problem
-			if err := json.Unmarshal(v, &p); err != nil {
+			if err := decode(v, &p); err != nil {
 				return fmt.Errorf("read problem %s: %w", k, err)
 			}
 			e.problems[p.ID] = p
@@ -453,7 +452,7 @@ func (e *Engine) resend(ctx context.Context) error {
 		return fmt.Errorf("read outbox: %w", err)
 	}
 	ob := new(outbox)
-	if err := json.Unmarshal(b, ob); err != nil || len(ob.Seqs) != len(ob.Req.Changes) {
+	if err := decode(b, ob); err != nil || len(ob.Seqs) != len(ob.Req.Changes) {
 		return fmt.Errorf("read outbox: damaged local record")
 	}
 	_, err = e.flush(ctx, ob)

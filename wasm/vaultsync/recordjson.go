@@ -2,22 +2,21 @@ package vaultsync
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strconv"
 )
 
 // decodeRecord reads a stored record. Unlocking reads every record of the
-// vault, and encoding/json's reflection is most of that time in
-// WebAssembly, so the exact form encode writes (no spaces, plain ASCII
-// strings, the record's own keys) is read by hand; anything else, including
-// every malformed input, goes to encoding/json, which decides. Both give
-// the same record for any input the fast path accepts (FuzzDecodeRecord).
+// vault, so the exact form encode writes (no spaces, plain ASCII strings,
+// the record's own keys) is read in one tight pass; anything else,
+// including every malformed input, goes to the general decoder, which
+// decides. Both give the same record as encoding/json for any input the
+// fast path accepts (FuzzDecodeRecord).
 func decodeRecord(b []byte, r *record) error {
 	if decodeRecordFast(b, r) {
 		return nil
 	}
 	*r = record{}
-	return json.Unmarshal(b, r)
+	return decode(b, r)
 }
 
 // decodeRecordFast reports whether b was read; false leaves r partly set.

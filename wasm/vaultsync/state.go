@@ -1,8 +1,6 @@
 package vaultsync
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"watchword/wasm/api"
@@ -79,13 +77,4 @@ type problem struct {
 type outbox struct {
 	Req  api.PushRequest `json:"req"`
 	Seqs []uint64        `json:"seqs"` // the journal position each change was taken at
-}
-
-func encode(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only plain structs of strings, numbers and bytes are encoded.
-		panic(fmt.Sprintf("vaultsync: encode %T: %v", v, err))
-	}
-	return b
 }

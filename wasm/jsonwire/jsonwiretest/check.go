@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 	"testing/quick"
+	"time"
 
 	"watchword/wasm/jsonwire"
 )
@@ -15,15 +16,19 @@ import (
 const Values = 300
 
 // Check compares write and read with encoding/json on the given values and
-// on Values random ones (testing/quick fills every exported field, pointers
-// and slices included). fix, when not nil, adjusts a random value to what
-// the type can hold (for example a field json cannot represent).
-func Check[T any](t *testing.T, write func(T, *jsonwire.Writer), read func(*T, *jsonwire.Decoder) error, fix func(*T), values ...T) {
+// on Values random ones. gen makes a random value; nil means testing/quick,
+// which fills every exported field, pointers and slices included (it cannot
+// make a time.Time: types holding one bring their own gen).
+func Check[T any](t *testing.T, write func(T, *jsonwire.Writer), read func(*T, *jsonwire.Decoder) error, gen func(*rand.Rand) T, values ...T) {
 	t.Helper()
 	rnd := rand.New(rand.NewSource(1))
 	var zero T
 	values = append(values, zero)
 	for i := 0; i < Values; i++ {
+		if gen != nil {
+			values = append(values, gen(rnd))
+			continue
+		}
 		rv, ok := quick.Value(reflect.TypeOf(zero), rnd)
 		if !ok {
 			t.Fatalf("testing/quick cannot make a %T", zero)
@@ -31,9 +36,6 @@ func Check[T any](t *testing.T, write func(T, *jsonwire.Writer), read func(*T, *
 		values = append(values, rv.Interface().(T))
 	}
 	for _, v := range values {
-		if fix != nil {
-			fix(&v)
-		}
 		want, err := json.Marshal(v)
 		if err != nil {
 			t.Fatalf("json.Marshal(%+v): %v", v, err)
@@ -58,7 +60,7 @@ func Check[T any](t *testing.T, write func(T, *jsonwire.Writer), read func(*T, *
 
 // CheckRead compares read with json.Unmarshal on random values encoded by
 // encoding/json, for types the core reads but never writes.
-func CheckRead[T any](t *testing.T, read func(*T, *jsonwire.Decoder) error, fix func(*T), values ...T) {
+func CheckRead[T any](t *testing.T, read func(*T, *jsonwire.Decoder) error, gen func(*rand.Rand) T, values ...T) {
 	t.Helper()
 	Check(t, func(v T, w *jsonwire.Writer) {
 		b, err := json.Marshal(v)
@@ -66,12 +68,12 @@ func CheckRead[T any](t *testing.T, read func(*T, *jsonwire.Decoder) error, fix 
 			panic(err)
 		}
 		w.Raw(b)
-	}, read, fix, values...)
+	}, read, gen, values...)
 }
 
 // CheckWrite compares write with json.Marshal, for types the core writes
 // but never reads.
-func CheckWrite[T any](t *testing.T, write func(T, *jsonwire.Writer), fix func(*T), values ...T) {
+func CheckWrite[T any](t *testing.T, write func(T, *jsonwire.Writer), gen func(*rand.Rand) T, values ...T) {
 	t.Helper()
 	Check(t, write, func(v *T, d *jsonwire.Decoder) error {
 		raw, err := d.Raw()
@@ -79,7 +81,7 @@ func CheckWrite[T any](t *testing.T, write func(T, *jsonwire.Writer), fix func(*
 			return err
 		}
 		return json.Unmarshal(raw, v)
-	}, fix, values...)
+	}, gen, values...)
 }
 
 // Strictness checks that read refuses an unknown member when strict and
@@ -105,4 +107,28 @@ func Strictness[T any](t *testing.T, read func(*T, *jsonwire.Decoder) error, in 
 	if !reflect.DeepEqual(lenient, plain) {
 		t.Errorf("%T: an unknown member changed the value: %+v, want %+v", v, lenient, plain)
 	}
+}
+
+// Any returns a random value of type T made by testing/quick, for a gen
+// that sets the fields quick cannot.
+func Any[T any](r *rand.Rand) T {
+	var zero T
+	rv, ok := quick.Value(reflect.TypeOf(zero), r)
+	if !ok {
+		panic("testing/quick cannot make this type")
+	}
+	return rv.Interface().(T)
+}
+
+// Time returns a random time (zero one time in four) in a random fixed
+// zone, with nanoseconds, as it reads back from RFC 3339.
+func Time(r *rand.Rand) time.Time {
+	if r.Intn(4) == 0 {
+		return time.Time{}
+	}
+	zone := time.FixedZone("", (r.Intn(48)-24)*1800)
+	if r.Intn(2) == 0 {
+		zone = time.UTC
+	}
+	return time.Unix(r.Int63n(1<<34), r.Int63n(1e9)).In(zone)
 }
