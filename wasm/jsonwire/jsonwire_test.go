@@ -257,3 +257,22 @@ func TestStrings(t *testing.T) {
 		t.Error("Strings accepted a number")
 	}
 }
+
+// FuzzCompact: AppendCompact writes what encoding/json writes for a
+// json.RawMessage.
+func FuzzCompact(f *testing.F) {
+	addSeeds(f)
+	f.Add([]byte(" { \"a\" : [ 1 , \"<\u2028\u2029>&\\\" \" ] } "))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		want, err := json.Marshal(json.RawMessage(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendCompact(nil, b); !bytes.Equal(got, want) {
+			t.Fatalf("AppendCompact(%q) = %s, encoding/json = %s", b, got, want)
+		}
+	})
+}

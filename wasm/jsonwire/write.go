@@ -234,3 +234,40 @@ func (w *Writer) Strings(ss []string) {
 
 // Raw writes b, which must be one valid JSON value, as it is.
 func (w *Writer) Raw(b []byte) { w.value(); w.b = append(w.b, b...) }
+
+// AppendCompact appends the valid JSON value raw without white space
+// outside strings, escaping <, >, &, U+2028 and U+2029 inside them: what
+// encoding/json makes of a json.RawMessage it writes. Other bytes of a
+// string are kept as they are.
+func AppendCompact(dst, raw []byte) []byte {
+	in := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if !in {
+			switch c {
+			case ' ', '\t', '\n', '\r':
+				continue
+			case '"':
+				in = true
+			}
+			dst = append(dst, c)
+			continue
+		}
+		switch {
+		case c == '\\' && i+1 < len(raw):
+			dst = append(dst, c, raw[i+1])
+			i++
+		case c == '"':
+			in = false
+			dst = append(dst, c)
+		case c == '<' || c == '>' || c == '&':
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		case c == 0xe2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xa8:
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[raw[i+2]&0xf])
+			i += 2
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}

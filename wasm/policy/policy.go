@@ -1,11 +1,12 @@
 package policy
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
+
+	"watchword/wasm/jsonwire"
 )
 
 // Kind names what a rule checks. The set grows over time: a client meets
@@ -85,7 +86,7 @@ type Rule struct {
 	Class Class
 
 	// extra holds members this version does not know, verbatim.
-	extra map[string]json.RawMessage
+	extra map[string][]byte
 }
 
 // Supported reports whether this version can check r: its kind is known and
@@ -116,51 +117,80 @@ func knownClass(c Class) bool {
 }
 
 // UnmarshalJSON decodes one rule. Parameters of a known kind are decoded and
-// validated; members this version does not know are kept verbatim.
+// validated; members this version does not know are kept verbatim. It lets
+// encoding/json (the server's) read rules; the core reads them with
+// [Rule.ReadJSON].
 func (r *Rule) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	if m == nil {
+	return jsonwire.Decode(b, false, r.ReadJSON)
+}
+
+// ReadJSON reads one rule as [Rule.UnmarshalJSON] describes.
+func (r *Rule) ReadJSON(d *jsonwire.Decoder) error {
+	if d.Null() {
 		return errors.New("rule is null")
 	}
+	m := make(map[string][]byte)
+	err := d.Object(func(k string) error {
+		raw, err := d.Raw()
+		m[k] = append([]byte(nil), raw...) // the caller may reuse its buffer
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	*r = Rule{}
-	take := func(name string, dst any) error {
+	take := func(name string, read func(d *jsonwire.Decoder) error) error {
 		raw, ok := m[name]
 		if !ok {
 			return nil
 		}
 		delete(m, name)
-		if err := json.Unmarshal(raw, dst); err != nil {
+		if err := jsonwire.Decode(raw, false, read); err != nil {
 			return fmt.Errorf("member %q: %w", name, err)
 		}
 		return nil
 	}
-	for name, dst := range map[string]any{"id": &r.ID, "kind": &r.Kind, "label": &r.Label} {
-		if err := take(name, dst); err != nil {
+	str := func(dst *string) func(d *jsonwire.Decoder) error {
+		return func(d *jsonwire.Decoder) (err error) { *dst, err = d.String(); return err }
+	}
+	num := func(dst *int) func(d *jsonwire.Decoder) error {
+		return func(d *jsonwire.Decoder) (err error) {
+			if d.Null() {
+				return nil // null leaves the default, as in encoding/json
+			}
+			*dst, err = d.Int()
 			return err
 		}
 	}
+	var kind, class string
+	if err := take("id", str(&r.ID)); err != nil {
+		return err
+	}
+	if err := take("kind", str(&kind)); err != nil {
+		return err
+	}
+	if err := take("label", str(&r.Label)); err != nil {
+		return err
+	}
+	r.Kind = Kind(kind)
 	if r.Kind == KindCharClass {
 		r.Min = 1 // "at least one" unless the rule says otherwise
 	}
 	// Parameters are decoded only for kinds this version knows: a newer kind
 	// may give the same member names other types, and must still decode.
-	if names, ok := params[r.Kind]; ok {
-		for _, name := range names {
-			var dst any
-			switch name {
-			case "min":
-				dst = &r.Min
-			case "max":
-				dst = &r.Max
-			case "class":
-				dst = &r.Class
-			}
-			if err := take(name, dst); err != nil {
-				return err
-			}
+	for _, name := range params[r.Kind] {
+		var err error
+		switch name {
+		case "min":
+			err = take(name, num(&r.Min))
+		case "max":
+			err = take(name, num(&r.Max))
+		case "class":
+			err = take(name, str(&class))
+			r.Class = Class(class)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if len(m) > 0 {
@@ -172,22 +202,88 @@ func (r *Rule) UnmarshalJSON(b []byte) error {
 // MarshalJSON encodes r with its known members and any member kept from
 // decoding. Keys come out sorted, so the encoding is deterministic.
 func (r Rule) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, 4+len(r.extra))
-	for k, v := range r.extra {
-		m[k] = v
+	w := jsonwire.NewWriter(nil)
+	r.WriteJSON(w)
+	return w.Bytes(), nil
+}
+
+// WriteJSON writes r as [Rule.MarshalJSON] describes.
+func (r Rule) WriteJSON(w *jsonwire.Writer) {
+	keys := make([]string, 0, 6+len(r.extra))
+	for k := range r.extra {
+		keys = append(keys, k)
 	}
-	m["id"], m["kind"], m["label"] = r.ID, r.Kind, r.Label
-	for _, name := range params[r.Kind] {
-		switch name {
-		case "min":
-			m["min"] = r.Min
-		case "max":
-			m["max"] = r.Max
-		case "class":
-			m["class"] = r.Class
+	keys = append(keys, "id", "kind", "label")
+	keys = append(keys, params[r.Kind]...)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	w.BeginObject()
+	for _, k := range keys {
+		w.Key(k)
+		switch k {
+		case "id":
+			w.String(r.ID)
+		case "kind":
+			w.String(string(r.Kind))
+		case "label":
+			w.String(r.Label)
+		}
+		if slices.Contains(params[r.Kind], k) {
+			switch k {
+			case "min":
+				w.Int(int64(r.Min))
+			case "max":
+				w.Int(int64(r.Max))
+			case "class":
+				w.String(string(r.Class))
+			}
+		} else if raw, ok := r.extra[k]; ok && k != "id" && k != "kind" && k != "label" {
+			w.Raw(jsonwire.AppendCompact(nil, raw))
 		}
 	}
-	return json.Marshal(m)
+	w.EndObject()
+}
+
+// WriteJSON writes p as encoding/json writes it.
+func (p Policy) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	w.Key("id")
+	w.String(p.ID)
+	w.Key("rules")
+	if p.Rules == nil {
+		w.Null()
+	} else {
+		w.BeginArray()
+		for _, r := range p.Rules {
+			r.WriteJSON(w)
+		}
+		w.EndArray()
+	}
+	w.EndObject()
+}
+
+// ReadJSON reads p without validating it (see [Parse]); members it does not
+// know are skipped unless d is strict.
+func (p *Policy) ReadJSON(d *jsonwire.Decoder) error {
+	return d.Object(func(k string) (err error) {
+		switch k {
+		case "id":
+			p.ID, err = d.String()
+		case "rules":
+			if d.Null() {
+				p.Rules = nil
+				return nil
+			}
+			p.Rules = []Rule{}
+			err = d.Array(func() error {
+				p.Rules = append(p.Rules, Rule{})
+				return p.Rules[len(p.Rules)-1].ReadJSON(d)
+			})
+		default:
+			err = d.Unknown(k)
+		}
+		return err
+	})
 }
 
 // Parse decodes and validates a policy document such as one published by the
@@ -200,12 +296,8 @@ func Parse(data []byte) (Policy, error) {
 		return Policy{}, fmt.Errorf("%w: %d bytes is over the %d-byte limit", ErrMalformed, len(data), MaxPolicySize)
 	}
 	var p Policy
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&p); err != nil {
+	if err := jsonwire.Decode(data, false, p.ReadJSON); err != nil {
 		return Policy{}, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
-		return Policy{}, fmt.Errorf("%w: data after the policy object", ErrMalformed)
 	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
