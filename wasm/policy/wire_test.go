@@ -78,4 +78,3 @@ func TestPolicyWireMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("a rule of an unknown kind lost its members: %+v", got)
 	}
 }
-
