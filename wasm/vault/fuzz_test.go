@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -151,30 +150,6 @@ func FuzzApplyEdit(f *testing.F) {
 		}
 		if out := s.AppendJSON(nil, e); !json.Valid(out) {
 			t.Fatalf("invalid JSON: %s", out)
-		}
-	})
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", "quote\" \\ <>&\n\x00\x1f\x7f", "\xff\xfe", "é\u2028\u2029💡", "\xed\xa0\x80"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out := appendJSONString(nil, s)
-		var got string
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("invalid JSON string %s: %v", out, err)
-		}
-		// Each invalid byte becomes one U+FFFD, as ranging over a string does.
-		var want strings.Builder
-		for _, r := range s {
-			want.WriteRune(r)
-		}
-		if got != want.String() {
-			t.Fatalf("%q encoded as %s, decodes to %q", s, out, got)
-		}
-		if b := appendJSONString(nil, []byte(s)); !bytes.Equal(b, out) {
-			t.Fatal("string and []byte encode differently")
 		}
 	})
 }

@@ -3,14 +3,13 @@ package vault
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 )
 
 // AppendJSON appends e as a JSON object for display, without reflection:
@@ -32,10 +31,10 @@ func (s *Schema) AppendJSON(dst []byte, e *Entry) []byte {
 func (s *Schema) appendJSON(dst []byte, e *Entry, st Status) []byte {
 	ts := s.typeSpec(e.Type)
 	dst = append(dst, `{"id":`...)
-	dst = appendJSONString(dst, e.ID)
+	dst = jsonwire.AppendString(dst, e.ID)
 	dst = append(dst, `,"type":`...)
 	if ts != nil {
-		dst = appendJSONString(dst, ts.Name)
+		dst = jsonwire.AppendString(dst, ts.Name)
 	} else {
 		dst = append(dst, "null"...)
 	}
@@ -57,7 +56,7 @@ func (s *Schema) appendJSON(dst []byte, e *Entry, st Status) []byte {
 				dst = append(dst, ',')
 			}
 			first = false
-			dst = appendJSONString(dst, fs.Name)
+			dst = jsonwire.AppendString(dst, fs.Name)
 			dst = append(dst, ':')
 			dst = appendJSONValue(dst, ts, fs.Kind, f.val)
 		}
@@ -100,9 +99,9 @@ func (s *Schema) AppendVaultJSON(dst []byte, opened []Opened) []byte {
 		}
 		first = false
 		dst = append(dst, `{"id":`...)
-		dst = appendJSONString(dst, o.ID)
+		dst = jsonwire.AppendString(dst, o.ID)
 		dst = append(dst, `,"code":`...)
-		dst = appendJSONString(dst, string(api.CodeOf(o.Err)))
+		dst = jsonwire.AppendString(dst, string(api.CodeOf(o.Err)))
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `],"report":{"entries":`...)
@@ -142,7 +141,7 @@ func appendJSONValue(dst []byte, ts *TypeSpec, k Kind, val []byte) []byte {
 	case KindHistory:
 		return appendHistoryJSON(dst, ts, val)
 	}
-	return appendJSONString(dst, val)
+	return jsonwire.AppendString(dst, val)
 }
 
 func appendURLsJSON(dst []byte, val []byte) []byte {
@@ -168,10 +167,10 @@ func appendURLsJSON(dst []byte, val []byte) []byte {
 			}
 		}
 		dst = append(dst, `{"url":`...)
-		dst = appendJSONString(dst, u)
+		dst = jsonwire.AppendString(dst, u)
 		dst = append(dst, `,"match":`...)
 		if int(m) < len(matchNames) {
-			dst = appendJSONString(dst, matchNames[m])
+			dst = jsonwire.AppendString(dst, matchNames[m])
 		} else {
 			dst = strconv.AppendUint(dst, uint64(m), 10)
 		}
@@ -212,7 +211,7 @@ func appendHistoryJSON(dst []byte, ts *TypeSpec, val []byte) []byte {
 		dst = append(dst, `,"field":`...)
 		fspec := fieldSpec(ts, tag)
 		if fspec != nil {
-			dst = appendJSONString(dst, fspec.Name)
+			dst = jsonwire.AppendString(dst, fspec.Name)
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -222,7 +221,7 @@ func appendHistoryJSON(dst []byte, ts *TypeSpec, val []byte) []byte {
 			dst = base64.StdEncoding.AppendEncode(dst, v)
 			dst = append(dst, '"')
 		} else {
-			dst = appendJSONString(dst, v)
+			dst = jsonwire.AppendString(dst, v)
 		}
 		dst = append(dst, `,"time":`...)
 		dst = strconv.AppendInt(dst, ms, 10)
@@ -231,88 +230,33 @@ func appendHistoryJSON(dst []byte, ts *TypeSpec, val []byte) []byte {
 	return append(dst, ']')
 }
 
-// jsonSafe marks the ASCII bytes that go into a JSON string as they are.
-// <, > and & are escaped too, so the output is also safe inside HTML.
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
-// U+2028 and U+2029 are escaped because JavaScript source cannot hold them
-// raw in older engines.
-func appendJSONString[S string | []byte](dst []byte, s S) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := decodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-func decodeRune[S string | []byte](s S) (rune, int) {
-	switch v := any(s).(type) {
-	case string:
-		return utf8.DecodeRuneInString(v)
-	case []byte:
-		return utf8.DecodeRune(v)
-	}
-	return utf8.RuneError, 1
-}
-
-// editForm is what the popup sends back after an edit. One edit is small,
-// so encoding/json is fine here (it is kept off the unlock path).
+// editForm is what the popup sends back after an edit; each field's value
+// is kept raw until its kind is known.
 type editForm struct {
-	ID     string                     `json:"id"`
-	Type   string                     `json:"type"`
-	Fields map[string]json.RawMessage `json:"fields"`
+	ID     string
+	Type   string
+	Fields map[string][]byte
 }
 
-type editURL struct {
-	URL   string `json:"url"`
-	Match string `json:"match"`
+func (f *editForm) readJSON(d *jsonwire.Decoder) error {
+	return d.Object(func(k string) (err error) {
+		switch k {
+		case "id":
+			f.ID, err = d.String()
+		case "type":
+			f.Type, err = d.String()
+		case "fields":
+			f.Fields = make(map[string][]byte)
+			err = d.Object(func(name string) error {
+				raw, err := d.Raw()
+				f.Fields[name] = raw
+				return err
+			})
+		default:
+			err = d.Unknown(k)
+		}
+		return err
+	})
 }
 
 // ApplyEdit applies an edit form from the popup to e:
@@ -335,13 +279,8 @@ func (s *Schema) ApplyEdit(e *Entry, form []byte, now time.Time) error {
 		return api.Errorf(api.CodeInvalid, "edit entry %s: the entry is read-only in this version", e.ID)
 	}
 	var f editForm
-	dec := json.NewDecoder(bytes.NewReader(form))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	if err := jsonwire.Decode(form, true, f.readJSON); err != nil {
 		return api.Errorf(api.CodeBadRequest, "edit entry %s: %v", e.ID, err)
-	}
-	if dec.More() {
-		return api.Errorf(api.CodeBadRequest, "edit entry %s: data after the form", e.ID)
 	}
 	if f.ID != "" && f.ID != e.ID {
 		return api.Errorf(api.CodeBadRequest, "edit entry %s: the form is for entry %q", e.ID, f.ID)
@@ -396,35 +335,34 @@ func fieldByName(ts *TypeSpec, name string) *FieldSpec {
 	return nil
 }
 
-var jsonNull = []byte("null")
-
-func applyField(e *Entry, fs *FieldSpec, raw json.RawMessage, oldURLs []URL) error {
-	if bytes.Equal(bytes.TrimSpace(raw), jsonNull) {
+func applyField(e *Entry, fs *FieldSpec, raw []byte, oldURLs []URL) error {
+	d := jsonwire.NewDecoder(raw)
+	if d.Null() {
 		e.Delete(fs.Tag)
 		return nil
 	}
 	switch fs.Kind {
 	case KindString, KindSecret:
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
+		v, err := d.String()
+		if err != nil {
 			return err
 		}
 		e.SetString(fs.Tag, v)
 	case KindBool:
-		var v bool
-		if err := json.Unmarshal(raw, &v); err != nil {
+		v, err := d.Bool()
+		if err != nil {
 			return err
 		}
 		e.SetBool(fs.Tag, v)
 	case KindTime:
-		var ms int64
-		if err := json.Unmarshal(raw, &ms); err != nil {
+		ms, err := d.Int64()
+		if err != nil {
 			return err
 		}
 		e.SetTime(fs.Tag, time.UnixMilli(ms))
 	case KindBytes:
-		var v []byte // encoding/json reads standard base64 into []byte
-		if err := json.Unmarshal(raw, &v); err != nil {
+		v, err := d.Base64()
+		if err != nil {
 			return err
 		}
 		if len(v) == 0 {
@@ -433,33 +371,45 @@ func applyField(e *Entry, fs *FieldSpec, raw json.RawMessage, oldURLs []URL) err
 			e.SetRaw(fs.Tag, v)
 		}
 	case KindURLs:
-		var in []editURL
-		if err := json.Unmarshal(raw, &in); err != nil {
-			return err
-		}
-		urls := make([]URL, 0, len(in))
+		urls := []URL{}
 		used := make([]bool, len(oldURLs))
-		for _, u := range in {
-			if u.URL == "" {
-				continue
+		err := d.Array(func() error {
+			var u URL
+			var match string
+			err := d.Object(func(k string) (err error) {
+				switch k {
+				case "url":
+					u.URL, err = d.String()
+				case "match":
+					match, err = d.String()
+				default:
+					err = d.Unknown(k)
+				}
+				return err
+			})
+			if err != nil || u.URL == "" {
+				return err
 			}
-			m := MatchDomain
-			if u.Match != "" {
+			u.Match = MatchDomain
+			if match != "" {
 				var ok bool
-				if m, ok = ParseMatch(u.Match); !ok {
-					return fmt.Errorf("unknown match rule %q", u.Match)
+				if u.Match, ok = ParseMatch(match); !ok {
+					return fmt.Errorf("unknown match rule %q", match)
 				}
 			}
-			nu := URL{URL: u.URL, Match: m}
 			// Keep the sub-fields of other versions of the same URL.
 			for j, o := range oldURLs {
 				if !used[j] && o.URL == u.URL {
 					used[j] = true
-					nu.extra = o.extra
+					u.extra = o.extra
 					break
 				}
 			}
-			urls = append(urls, nu)
+			urls = append(urls, u)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		e.SetURLs(urls)
 	default:

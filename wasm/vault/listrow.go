@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"watchword/wasm/jsonwire"
 )
 
 // AppendListRowJSON appends the row the vault list shows for e and reports
@@ -30,16 +32,16 @@ func (s *Schema) AppendListRowJSON(dst []byte, e *Entry) ([]byte, bool) {
 	}
 	sub := listSubtitle(e)
 	dst = append(dst, `{"id":`...)
-	dst = appendJSONString(dst, e.ID)
+	dst = jsonwire.AppendString(dst, e.ID)
 	dst = append(dst, `,"type":`...)
-	dst = appendJSONString(dst, ts.Name)
+	dst = jsonwire.AppendString(dst, ts.Name)
 	dst = append(dst, `,"name":`...)
-	dst = appendJSONString(dst, e.String(TagName))
+	dst = jsonwire.AppendString(dst, e.String(TagName))
 	dst = append(dst, `,"sub":`...)
-	dst = appendJSONString(dst, sub)
+	dst = jsonwire.AppendString(dst, sub)
 	if find := listFind(e, sub); find != "" {
 		dst = append(dst, `,"find":`...)
-		dst = appendJSONString(dst, strings.ToLower(find))
+		dst = jsonwire.AppendString(dst, strings.ToLower(find))
 	}
 	if e.Bool(TagFavourite) {
 		dst = append(dst, `,"fav":true`...)
