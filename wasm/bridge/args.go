@@ -2,10 +2,10 @@ package bridge
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 )
 
 // Args are the arguments of one call, as JavaScript passed them. The browser
@@ -24,8 +24,9 @@ type Args interface {
 }
 
 // JSON is a result that JavaScript receives as the value JSON.parse makes of
-// it (an object, array, string...). Encode it with one json.Marshal: the
-// bridge crosses into JavaScript once per result, never per field.
+// it (an object, array, string...). It is written in one piece (see
+// writeJSON): the bridge crosses into JavaScript once per result, never per
+// field.
 type JSON []byte
 
 // Result is what a method resolves with: nil (undefined), a string, a []byte
@@ -67,18 +68,19 @@ func argBytes(a Args, i int) ([]byte, error) {
 	return b, nil
 }
 
-// argJSON decodes a JSON argument (a string or the UTF-8 bytes of one) into v,
-// refusing unknown fields so a misspelt option is an error, not a default.
-func argJSON(a Args, i int, v any) error {
+// argJSON reads a JSON argument (a string or the UTF-8 bytes of one) with
+// read, refusing unknown members so a misspelt option is an error, not a
+// default.
+func argJSON(a Args, i int, read func(d *jsonwire.Decoder) error) error {
 	b, err := argBytes(a, i)
 	if err != nil {
 		return err
 	}
-	return decodeJSON(i, b, v)
+	return decodeJSON(i, b, read)
 }
 
-func decodeJSON(i int, b []byte, v any) error {
-	if err := strictUnmarshal(b, v); err != nil {
+func decodeJSON(i int, b []byte, read func(d *jsonwire.Decoder) error) error {
+	if err := jsonwire.Decode(b, true, read); err != nil {
 		return badArg(i, "bad JSON: %v", err)
 	}
 	return nil
@@ -97,12 +99,17 @@ func argBase64(a Args, i int) ([]byte, error) {
 	return b, nil
 }
 
-func marshal(v any) (JSON, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode result: %w", err)
-	}
-	return JSON(b), nil
+// writeJSON makes a JSON result with write. Every result is plain data, so
+// writing cannot fail.
+func writeJSON(write func(w *jsonwire.Writer)) (Result, error) {
+	w := jsonwire.NewWriter(nil)
+	write(w)
+	return JSON(w.Bytes()), nil
+}
+
+// writeValue makes a JSON result of a value that writes itself.
+func writeValue(v interface{ WriteJSON(w *jsonwire.Writer) }) (Result, error) {
+	return writeJSON(v.WriteJSON)
 }
 
 // argBinary reads binary data passed as a Uint8Array or as a standard base64

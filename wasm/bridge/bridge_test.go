@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 )
 
 // goArgs is Args over plain Go values: string, []byte, nil (undefined).
@@ -51,13 +52,25 @@ func init() {
 		if err := need(a, 1); err != nil {
 			return nil, err
 		}
-		var v struct {
-			S string `json:"s"`
-		}
-		if err := argJSON(a, 0, &v); err != nil {
+		var s string
+		err := argJSON(a, 0, func(d *jsonwire.Decoder) error {
+			return d.Object(func(k string) (err error) {
+				if k != "s" {
+					return d.Unknown(k)
+				}
+				s, err = d.String()
+				return err
+			})
+		})
+		if err != nil {
 			return nil, err
 		}
-		return marshal(v)
+		return writeJSON(func(w *jsonwire.Writer) {
+			w.BeginObject()
+			w.Key("s")
+			w.String(s)
+			w.EndObject()
+		})
 	})
 }
 
@@ -78,7 +91,7 @@ func TestCallErrors(t *testing.T) {
 		{"wrong type", "testEcho", goArgs{42}, api.CodeBadRequest, "argument 1: want a Uint8Array or a string"},
 		{"bad JSON", "testEcho", goArgs{`{"s":`}, api.CodeBadRequest, "argument 1: bad JSON"},
 		{"unknown field", "testEcho", goArgs{`{"s":"x","t":1}`}, api.CodeBadRequest, "unknown field"},
-		{"trailing data", "testEcho", goArgs{`{"s":"x"} {}`}, api.CodeBadRequest, "trailing data"},
+		{"trailing data", "testEcho", goArgs{`{"s":"x"} {}`}, api.CodeBadRequest, "data after the value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

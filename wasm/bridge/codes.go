@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/vault"
 )
 
@@ -130,11 +131,16 @@ func (c *Core) totpCode(a Args) (Result, error) {
 		return nil, err
 	}
 	now := time.UnixMilli(n)
-	return marshal(struct {
-		Code      string `json:"code"`
-		Period    int    `json:"period"`
-		Remaining int    `json:"remaining"`
-	}{p.code(now), p.period, p.period - int(now.Unix()%int64(p.period))})
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.Key("code")
+		w.String(p.code(now))
+		w.Key("period")
+		w.Int(int64(p.period))
+		w.Key("remaining")
+		w.Int(int64(p.period - int(now.Unix()%int64(p.period))))
+		w.EndObject()
+	})
 }
 
 // maxPoWDifficulty is the hardest challenge solved: the server asks for far

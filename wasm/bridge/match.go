@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/match"
 	"watchword/wasm/vault"
 	"watchword/wasm/vaultsync"
@@ -136,6 +137,15 @@ type loadResult struct {
 	Failed int `json:"failed"`
 }
 
+func (r loadResult) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	w.Key("logins")
+	w.Int(int64(r.Logins))
+	w.Key("failed")
+	w.Int(int64(r.Failed))
+	w.EndObject()
+}
+
 func (c *Core) matchLoad(a Args) (Result, error) {
 	if err := need(a, 1); err != nil {
 		return nil, err
@@ -164,7 +174,7 @@ func (c *Core) matchLoad(a Args) (Result, error) {
 	c.mu.Lock()
 	c.logins = ix
 	c.mu.Unlock()
-	return marshal(loadResult{Logins: ix.count, Failed: failed})
+	return writeValue(loadResult{Logins: ix.count, Failed: failed})
 }
 
 // loaded answers the index built for the unlocked vault.
@@ -186,7 +196,7 @@ const maxPatchIDs = 10_000
 
 func (c *Core) syncMatchPatch(a Args) (Result, error) {
 	var ids []string
-	if err := argJSON(a, 0, &ids); err != nil {
+	if err := argJSON(a, 0, func(d *jsonwire.Decoder) (err error) { ids, err = d.Strings(); return err }); err != nil {
 		return nil, err
 	}
 	if len(ids) > maxPatchIDs {
@@ -231,7 +241,7 @@ func (c *Core) syncMatchPatch(a Args) (Result, error) {
 	}
 	n := ix.count
 	ix.mu.Unlock()
-	return marshal(loadResult{Logins: n, Failed: failed})
+	return writeValue(loadResult{Logins: n, Failed: failed})
 }
 
 // decideRequest is matchDecide's argument.
@@ -251,6 +261,52 @@ type decideRequest struct {
 	IDs []string `json:"ids"`
 }
 
+func (r *decideRequest) readJSON(d *jsonwire.Decoder) error {
+	return d.Object(func(k string) (err error) {
+		switch k {
+		case "frame":
+			f := &r.Frame
+			err = d.Object(func(k string) (err error) {
+				switch k {
+				case "url":
+					f.URL, err = d.String()
+				case "topUrl":
+					f.TopURL, err = d.String()
+				case "sandboxed":
+					f.Sandboxed, err = d.Bool()
+				case "srcdoc":
+					f.Srcdoc, err = d.Bool()
+				case "formAction":
+					f.FormAction, err = d.String()
+				default:
+					err = d.Unknown(k)
+				}
+				return err
+			})
+		case "consent":
+			c := &r.Consent
+			err = d.Object(func(k string) (err error) {
+				switch k {
+				case "insecure":
+					c.Insecure, err = d.Bool()
+				case "frameOrigin":
+					c.FrameOrigin, err = d.String()
+				case "formAction":
+					c.FormAction, err = d.Bool()
+				default:
+					err = d.Unknown(k)
+				}
+				return err
+			})
+		case "ids":
+			r.IDs, err = d.Strings()
+		default:
+			err = d.Unknown(k)
+		}
+		return err
+	})
+}
+
 // decided is one login and its verdict; the embedded Decision's fields are
 // promoted, so the JSON is flat: {id, name, username, verdict, reason, origin}.
 type decided struct {
@@ -265,9 +321,45 @@ type decideResult struct {
 	Matches []decided    `json:"matches"`
 }
 
+func (r decideResult) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	if r.Refused != "" {
+		w.Key("refused")
+		w.String(string(r.Refused))
+	}
+	w.Key("matches")
+	if r.Matches == nil {
+		w.Null()
+	} else {
+		w.BeginArray()
+		for _, m := range r.Matches {
+			w.BeginObject()
+			w.Key("id")
+			w.String(m.ID)
+			w.Key("name")
+			w.String(m.Name)
+			w.Key("username")
+			w.String(m.Username)
+			w.Key("verdict")
+			w.String(string(m.Verdict))
+			if m.Reason != "" {
+				w.Key("reason")
+				w.String(string(m.Reason))
+			}
+			if m.Origin != "" {
+				w.Key("origin")
+				w.String(m.Origin)
+			}
+			w.EndObject()
+		}
+		w.EndArray()
+	}
+	w.EndObject()
+}
+
 func (c *Core) matchDecide(a Args) (Result, error) {
 	var req decideRequest
-	if err := argJSON(a, 0, &req); err != nil {
+	if err := argJSON(a, 0, req.readJSON); err != nil {
 		return nil, err
 	}
 	ix, err := c.loaded()
@@ -286,7 +378,7 @@ func (c *Core) matchDecide(a Args) (Result, error) {
 		FrameOrigin: req.Consent.FrameOrigin,
 		FormAction:  req.Consent.FormAction,
 	}
-	return marshal(ix.decide(f, consent, req.IDs))
+	return writeValue(ix.decide(f, consent, req.IDs))
 }
 
 func (ix *loginIndex) decide(f match.Frame, consent match.Consent, ids []string) decideResult {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/policy"
 )
 
@@ -39,7 +40,7 @@ func (c *Core) policyDefault(a Args) (Result, error) {
 	default:
 		return nil, badArg(0, "no built-in policy %q (want %q or %q)", kind, policy.AccountID, policy.MasterID)
 	}
-	return marshal(p)
+	return writeValue(p)
 }
 
 func argPolicy(a Args, i int) (policy.Policy, error) {
@@ -76,7 +77,7 @@ func (c *Core) policyCheck(a Args) (Result, error) {
 	if ctx.Common, err = commonList(); err != nil && needsCommon(p) {
 		return nil, err
 	}
-	return marshal(policy.Check(p, password, ctx))
+	return writeValue(policy.Check(p, password, ctx))
 }
 
 // generateOptions choose between a password and a passphrase (exactly one),
@@ -88,9 +89,42 @@ type generateOptions struct {
 	Email      string                    `json:"email"`
 }
 
+func (o *generateOptions) readJSON(d *jsonwire.Decoder) error {
+	return d.Object(func(k string) (err error) {
+		switch k {
+		case "password":
+			if d.Null() {
+				o.Password = nil
+				return nil
+			}
+			o.Password = new(policy.PasswordOptions)
+			err = o.Password.ReadJSON(d)
+		case "passphrase":
+			if d.Null() {
+				o.Passphrase = nil
+				return nil
+			}
+			o.Passphrase = new(policy.PassphraseOptions)
+			err = o.Passphrase.ReadJSON(d)
+		case "policy":
+			if d.Null() {
+				o.Policy = nil
+				return nil
+			}
+			o.Policy = new(policy.Policy)
+			err = o.Policy.ReadJSON(d)
+		case "email":
+			o.Email, err = d.String()
+		default:
+			err = d.Unknown(k)
+		}
+		return err
+	})
+}
+
 func (c *Core) generate(a Args) (Result, error) {
 	var o generateOptions
-	if err := argJSON(a, 0, &o); err != nil {
+	if err := argJSON(a, 0, o.readJSON); err != nil {
 		return nil, err
 	}
 	if (o.Password == nil) == (o.Passphrase == nil) {

@@ -3,6 +3,8 @@ package bridge
 import (
 	"errors"
 	"strings"
+
+	"watchword/wasm/jsonwire"
 )
 
 // scanSeparator frames a storage scan's answer when the host sends it as one
@@ -39,15 +41,24 @@ func eachFramedPair(s string, fn func(key, value string) error) error {
 // eachObjectPair calls fn for each key of a JSON object of strings (null
 // values, removed keys, are skipped): the host's other form of answer.
 func eachObjectPair(b []byte, fn func(key, value string) error) error {
-	var m map[string]*string
-	if err := strictUnmarshal(b, &m); err != nil {
+	// Collected first, so a repeated key counts once with its last value.
+	m := make(map[string]string)
+	err := jsonwire.Decode(b, true, func(d *jsonwire.Decoder) error {
+		return d.Object(func(k string) error {
+			if d.Null() {
+				delete(m, k)
+				return nil
+			}
+			v, err := d.String()
+			m[k] = v
+			return err
+		})
+	})
+	if err != nil {
 		return err
 	}
 	for k, v := range m {
-		if v == nil {
-			continue
-		}
-		if err := fn(k, *v); err != nil {
+		if err := fn(k, v); err != nil {
 			return err
 		}
 	}

@@ -2,13 +2,13 @@ package bridge
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
 	"time"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/vault"
 	"watchword/wasm/vaultsync"
 )
@@ -77,6 +77,40 @@ type SyncConfig struct {
 	PeriodMS   int `json:"period_ms,omitempty"`
 }
 
+// ReadJSON reads cfg as encoding/json would (keys match exactly).
+func (cfg *SyncConfig) ReadJSON(d *jsonwire.Decoder) error {
+	return d.Object(func(k string) (err error) {
+		switch k {
+		case "account":
+			cfg.Account, err = d.String()
+		case "header":
+			if d.Null() {
+				cfg.Header = nil
+				return nil
+			}
+			cfg.Header = new(api.VaultHeader)
+			err = cfg.Header.ReadJSON(d)
+		case "enabled":
+			if d.Null() {
+				cfg.Enabled = nil
+				return nil
+			}
+			var b bool
+			b, err = d.Bool()
+			cfg.Enabled = &b
+		case "connected":
+			cfg.Connected, err = d.Bool()
+		case "debounce_ms":
+			cfg.DebounceMS, err = d.Int()
+		case "period_ms":
+			cfg.PeriodMS, err = d.Int()
+		default:
+			err = d.Unknown(k)
+		}
+		return err
+	})
+}
+
 // syncSlot holds the engine of the unlocked vault and the key it was opened
 // with: when the core is locked or loads another vault the engine is
 // closed before anything else is asked of it.
@@ -88,15 +122,15 @@ type syncSlot struct {
 	account string
 }
 
-// syncStatusJSON is what syncStatus answers.
-type syncStatusJSON struct {
-	vaultsync.Status
-	Account string `json:"account"`
-}
-
+// statusJSON is what syncStatus answers: the status and the account.
 func statusJSON(account string, st vaultsync.Status) []byte {
-	b, _ := json.Marshal(syncStatusJSON{Status: st, Account: account}) // plain fields: never fails
-	return b
+	w := jsonwire.NewWriter(nil)
+	w.BeginObject()
+	st.WriteMembers(w)
+	w.Key("account")
+	w.String(account)
+	w.EndObject()
+	return w.Bytes()
 }
 
 // StartSync opens the sync engine of the unlocked vault for cfg.Account,
@@ -392,12 +426,9 @@ func (c *Core) syncSave(a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var head struct {
-		ID   string `json:"id"`
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(form, &head); err != nil {
-		return nil, badArg(0, "bad JSON: %v", err)
+	head, err := readFormHead(form)
+	if err != nil {
+		return nil, err
 	}
 	schema := vault.DefaultSchema()
 	var en *vault.Entry
@@ -426,9 +457,12 @@ func (c *Core) syncSave(a Args) (Result, error) {
 	if err := e.Put(context.Background(), en.ID, pt); err != nil {
 		return nil, err
 	}
-	return marshal(struct {
-		ID string `json:"id"`
-	}{en.ID})
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.Key("id")
+		w.String(en.ID)
+		w.EndObject()
+	})
 }
 
 // syncDelete deletes an entry. Entries this build shows read-only (archived,
@@ -470,5 +504,5 @@ func (c *Core) syncMatchLoad(Args) (Result, error) {
 	c.mu.Lock()
 	c.logins = ix
 	c.mu.Unlock()
-	return marshal(loadResult{Logins: ix.count, Failed: failed})
+	return writeValue(loadResult{Logins: ix.count, Failed: failed})
 }

@@ -48,7 +48,7 @@ func rawArg(a Args, i int) (safejs.Value, error) {
 
 func syncStartJS(c *Core, a Args) (Result, error) {
 	var cfg SyncConfig
-	if err := argJSON(a, 0, &cfg); err != nil {
+	if err := argJSON(a, 0, cfg.ReadJSON); err != nil {
 		return nil, err
 	}
 	host, err := rawArg(a, 1)

@@ -165,6 +165,12 @@ func (d *device) call(method string, args ...any) []byte {
 	return b
 }
 
+// syncStatusJSON is what syncStatus answers, as the popup reads it.
+type syncStatusJSON struct {
+	vaultsync.Status
+	Account string `json:"account"`
+}
+
 func (d *device) start(account string, header *api.VaultHeader, connected bool) syncStatusJSON {
 	d.t.Helper()
 	on := true

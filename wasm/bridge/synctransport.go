@@ -2,11 +2,11 @@ package bridge
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"strconv"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/vaultsync"
 )
 
@@ -30,14 +30,14 @@ type fetchTransport struct{ f Fetcher }
 
 var _ vaultsync.Transport = fetchTransport{}
 
-func (t fetchTransport) do(ctx context.Context, method, path string, in, out any) error {
+// do sends one request with the body in writes (nil: no body) and reads
+// the answer with out (nil: the answer is not read).
+func (t fetchTransport) do(ctx context.Context, method, path string, in func(w *jsonwire.Writer), out func(d *jsonwire.Decoder) error) error {
 	var body []byte
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = b
+		w := jsonwire.NewWriter(nil)
+		in(w)
+		body = w.Bytes()
 	}
 	status, b, err := t.f.Fetch(ctx, method, path, body)
 	switch {
@@ -49,7 +49,7 @@ func (t fetchTransport) do(ctx context.Context, method, path string, in, out any
 		return api.Errorf(api.CodeBadServerAnswer, "the server's answer is over %d bytes", maxSyncAnswer)
 	case status/100 != 2:
 		var er api.ErrorResponse
-		if err := json.Unmarshal(b, &er); err != nil || er.Error.Code == "" {
+		if err := jsonwire.Decode(b, false, er.ReadJSON); err != nil || er.Error.Code == "" {
 			if status >= 500 {
 				return api.Errorf(api.CodeNetwork, "the server is unavailable (HTTP %d)", status)
 			}
@@ -63,7 +63,7 @@ func (t fetchTransport) do(ctx context.Context, method, path string, in, out any
 	case out == nil:
 		return nil
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := jsonwire.Decode(b, false, out); err != nil {
 		return api.Errorf(api.CodeBadServerAnswer, "the server's answer is not valid JSON")
 	}
 	return nil
@@ -81,7 +81,7 @@ func knownCode(c api.Code) bool {
 // Header implements vaultsync.Transport.
 func (t fetchTransport) Header(ctx context.Context) (*api.VaultHeader, error) {
 	var h api.VaultHeader
-	if err := t.do(ctx, "GET", "/api/v1/vault", nil, &h); err != nil {
+	if err := t.do(ctx, "GET", "/api/v1/vault", nil, h.ReadJSON); err != nil {
 		return nil, err
 	}
 	return &h, nil
@@ -89,14 +89,14 @@ func (t fetchTransport) Header(ctx context.Context) (*api.VaultHeader, error) {
 
 // PutHeader implements vaultsync.Transport.
 func (t fetchTransport) PutHeader(ctx context.Context, h api.VaultHeader) error {
-	return t.do(ctx, "PUT", "/api/v1/vault", h, nil)
+	return t.do(ctx, "PUT", "/api/v1/vault", h.WriteJSON, nil)
 }
 
 // Pull implements vaultsync.Transport.
 func (t fetchTransport) Pull(ctx context.Context, since int64, limit int) (*api.PullResponse, error) {
 	q := url.Values{"since": {strconv.FormatInt(since, 10)}, "limit": {strconv.Itoa(limit)}}
 	var out api.PullResponse
-	if err := t.do(ctx, "GET", "/api/v1/vault/entries?"+q.Encode(), nil, &out); err != nil {
+	if err := t.do(ctx, "GET", "/api/v1/vault/entries?"+q.Encode(), nil, out.ReadJSON); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -105,7 +105,7 @@ func (t fetchTransport) Pull(ctx context.Context, since int64, limit int) (*api.
 // Push implements vaultsync.Transport.
 func (t fetchTransport) Push(ctx context.Context, req *api.PushRequest) (*api.PushResponse, error) {
 	var out api.PushResponse
-	if err := t.do(ctx, "POST", "/api/v1/vault/entries", req, &out); err != nil {
+	if err := t.do(ctx, "POST", "/api/v1/vault/entries", req.WriteJSON, out.ReadJSON); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -114,7 +114,7 @@ func (t fetchTransport) Push(ctx context.Context, req *api.PushRequest) (*api.Pu
 // Revision implements vaultsync.Transport.
 func (t fetchTransport) Revision(ctx context.Context) (int64, error) {
 	var out api.RevisionResponse
-	if err := t.do(ctx, "GET", "/api/v1/vault/revision", nil, &out); err != nil {
+	if err := t.do(ctx, "GET", "/api/v1/vault/revision", nil, out.ReadJSON); err != nil {
 		return 0, err
 	}
 	return out.Revision, nil

@@ -3,10 +3,10 @@ package bridge
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"time"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/vault"
 )
 
@@ -41,9 +41,45 @@ type kdfOptions struct {
 	Threads   *uint8  `json:"p"`
 }
 
+func (o *kdfOptions) readJSON(d *jsonwire.Decoder) error {
+	// uint reads n of at most bits bits into *dst; null leaves it unset.
+	uint := func(bits int, set func(n uint64)) error {
+		if d.Null() {
+			return nil
+		}
+		n, err := d.Uint(bits)
+		if err == nil {
+			set(n)
+		}
+		return err
+	}
+	return d.Object(func(k string) error {
+		switch k {
+		case "m":
+			return uint(32, func(n uint64) { m := uint32(n); o.MemoryKiB = &m })
+		case "t":
+			return uint(32, func(n uint64) { t := uint32(n); o.Time = &t })
+		case "p":
+			return uint(8, func(n uint64) { p := uint8(n); o.Threads = &p })
+		}
+		return d.Unknown(k)
+	})
+}
+
 type keyResult struct {
 	Header   *api.VaultHeader `json:"header,omitempty"`
 	VaultKey string           `json:"vaultKey"`
+}
+
+func (r keyResult) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	if r.Header != nil {
+		w.Key("header")
+		r.Header.WriteJSON(w)
+	}
+	w.Key("vaultKey")
+	w.String(r.VaultKey)
+	w.EndObject()
 }
 
 // setKey makes k the unlocked vault, destroying the one it replaces.
@@ -78,7 +114,7 @@ func (c *Core) vaultCreate(a Args) (Result, error) {
 	}
 	if a.Present(1) {
 		var o kdfOptions
-		if err := argJSON(a, 1, &o); err != nil {
+		if err := argJSON(a, 1, o.readJSON); err != nil {
 			return nil, err
 		}
 		if o.MemoryKiB != nil {
@@ -102,12 +138,12 @@ func (c *Core) vaultCreate(a Args) (Result, error) {
 func keyJSON(h *api.VaultHeader, k *vault.Key) (Result, error) {
 	raw := k.Bytes()
 	defer clear(raw)
-	return marshal(keyResult{Header: h, VaultKey: base64.StdEncoding.EncodeToString(raw)})
+	return writeValue(keyResult{Header: h, VaultKey: base64.StdEncoding.EncodeToString(raw)})
 }
 
 func argHeader(a Args, i int) (api.VaultHeader, error) {
 	var h api.VaultHeader
-	if err := argJSON(a, i, &h); err != nil {
+	if err := argJSON(a, i, h.ReadJSON); err != nil {
 		return h, err
 	}
 	if !api.ValidID(h.VaultID) {
@@ -234,7 +270,8 @@ func parseBatch(b []byte) ([]vault.Sealed, error) {
 // records as the server's pull pages carry them. Tombstones are skipped.
 func parseEntriesJSON(b []byte) ([]vault.Sealed, error) {
 	var in []api.Entry
-	if err := json.Unmarshal(b, &in); err != nil {
+	err := jsonwire.Decode(b, false, func(d *jsonwire.Decoder) (err error) { in, err = api.ReadEntries(d); return err })
+	if err != nil {
 		return nil, api.Errorf(api.CodeBadRequest, "entries: bad JSON: %v", err)
 	}
 	out := make([]vault.Sealed, 0, len(in))
@@ -296,6 +333,45 @@ type sealedJSON struct {
 	Ciphertext []byte `json:"ct"`
 }
 
+func (s sealedJSON) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	w.Key("id")
+	w.String(s.ID)
+	w.Key("ct")
+	w.Base64(s.Ciphertext)
+	w.EndObject()
+}
+
+// formHead is the part of an edit form that says which entry it edits or
+// what type of entry it makes.
+type formHead struct{ ID, Type string }
+
+// readFormHead reads a form's id and type, leaving the rest of the form
+// to vault.Schema.ApplyEdit, which refuses what it does not know.
+func readFormHead(form []byte) (formHead, error) {
+	var h formHead
+	err := jsonwire.Decode(form, false, func(d *jsonwire.Decoder) error {
+		if d.Null() {
+			return nil
+		}
+		return d.Object(func(k string) (err error) {
+			switch k {
+			case "id":
+				h.ID, err = d.String()
+			case "type":
+				h.Type, err = d.String()
+			default:
+				err = d.Skip()
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return h, badArg(0, "bad JSON: %v", err)
+	}
+	return h, nil
+}
+
 // entrySeal applies an edit form (see vault.Schema.ApplyEdit) and seals the
 // result. With ciphertext (the entry's current ciphertext: a Uint8Array, or
 // standard base64 as stored and synced) it edits that entry, keeping every
@@ -311,12 +387,9 @@ func (c *Core) entrySeal(a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var head struct {
-		ID   string `json:"id"`
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(form, &head); err != nil {
-		return nil, badArg(0, "bad JSON: %v", err)
+	head, err := readFormHead(form)
+	if err != nil {
+		return nil, err
 	}
 	schema := vault.DefaultSchema()
 	var e *vault.Entry
@@ -353,5 +426,5 @@ func (c *Core) entrySeal(a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshal(sealedJSON{ID: e.ID, Ciphertext: ct})
+	return writeValue(sealedJSON{ID: e.ID, Ciphertext: ct})
 }

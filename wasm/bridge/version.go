@@ -1,6 +1,10 @@
 package bridge
 
-import "runtime"
+import (
+	"runtime"
+
+	"watchword/wasm/jsonwire"
+)
 
 // Version is the version of the core's JavaScript interface. It changes when
 // a method is added, removed or changes meaning.
@@ -8,10 +12,15 @@ const Version = "1"
 
 func init() {
 	register("version", func(c *Core, a Args) (Result, error) {
-		return marshal(struct {
-			Bridge  string   `json:"bridge"`
-			Go      string   `json:"go"`
-			Methods []string `json:"methods"`
-		}{Version, runtime.Version(), Methods()})
+		return writeJSON(func(w *jsonwire.Writer) {
+			w.BeginObject()
+			w.Key("bridge")
+			w.String(Version)
+			w.Key("go")
+			w.String(runtime.Version())
+			w.Key("methods")
+			w.Strings(Methods())
+			w.EndObject()
+		})
 	})
 }

@@ -11,7 +11,8 @@
 // Output matches encoding/json byte for byte: strings escape <, > and &
 // (safe inside HTML), U+2028 and U+2029, and write invalid UTF-8 as U+FFFD;
 // []byte is standard base64; times are RFC 3339 with nanoseconds. Input
-// follows RFC 8259 as encoding/json does, with two deliberate differences:
-// object keys match exactly (never case-insensitively), and a [Decoder]
-// built with [NewStrictDecoder] refuses keys its caller does not know.
+// follows RFC 8259 as encoding/json does, with three deliberate differences:
+// object keys match exactly (never case-insensitively), a [Decoder] built
+// with [NewStrictDecoder] refuses keys its caller does not know, and values
+// nest at most [MaxDepth] deep.
 package jsonwire

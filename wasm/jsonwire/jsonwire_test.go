@@ -19,7 +19,8 @@ var seeds = []string{
 	`{}`, `[]`, `{"a":1,"b":[true,null,{"c":"d"}]}`, `{"a":1,}`, `[1,]`, `{"a"}`, `{"a":}`,
 	`{1:2}`, `[1 2]`, ` [ 1 , 2 ] `, `{"a":1} x`, `{"a":1}{}`, `nul`, `tru`, `[`, `{`, ``,
 	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
-	strings.Repeat("[", 100) + strings.Repeat("]", 100),
+	strings.Repeat("[", 64) + strings.Repeat("]", 64),
+	strings.Repeat("[", 65) + strings.Repeat("]", 65),
 	`9223372036854775807`, `9223372036854775808`, `-9223372036854775809`, `1e400`,
 	`{"<>&":"<>&"}`,
 }
@@ -38,10 +39,45 @@ func FuzzValid(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		err := Decode(b, false, (*Decoder).Skip)
+		if err != nil && strings.Contains(err.Error(), "nested too deeply") && depth(b) > MaxDepth {
+			return // the one place the rules differ on purpose
+		}
 		if want := json.Valid(b); (err == nil) != want {
 			t.Fatalf("Skip(%q) = %v, json.Valid = %v", b, err, want)
 		}
 	})
+}
+
+// depth is how deeply b's arrays and objects nest (outside strings).
+func depth(b []byte) int {
+	d, max, in := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == '[' || c == '{'):
+			if d++; d > max {
+				max = d
+			}
+		case !in && (c == ']' || c == '}'):
+			d--
+		}
+	}
+	return max
+}
+
+func TestDepthLimit(t *testing.T) {
+	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	if err := Decode([]byte(ok), false, (*Decoder).Skip); err != nil {
+		t.Fatalf("%d levels: %v", MaxDepth, err)
+	}
+	for _, deep := range []string{"[" + ok + "]", strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1), strings.Repeat("[", 1<<20)} {
+		if err := Decode([]byte(deep), false, (*Decoder).Skip); err == nil || !strings.Contains(err.Error(), "nested too deeply") {
+			t.Errorf("%.20s… (%d bytes): %v, want nested too deeply", deep, len(deep), err)
+		}
+	}
 }
 
 // FuzzString: String reads what json.Unmarshal reads into a string, and

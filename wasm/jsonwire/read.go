@@ -9,9 +9,11 @@ import (
 	"unicode/utf8"
 )
 
-// maxDepth bounds nesting, as encoding/json does, so hostile input cannot
-// exhaust the stack.
-const maxDepth = 10000
+// MaxDepth bounds nesting so hostile input cannot exhaust the stack. No
+// message of the core nests deeper than a handful of levels; encoding/json
+// allows 10,000, which overflows the WebAssembly call stack of a browser
+// when read recursively.
+const MaxDepth = 64
 
 // A SyntaxError says what is wrong with the input and where.
 type SyntaxError struct {
@@ -115,7 +117,7 @@ func (d *Decoder) Object(member func(key string) error) error {
 	if d.peek() != '{' {
 		return d.errorf("want an object")
 	}
-	if d.depth++; d.depth > maxDepth {
+	if d.depth++; d.depth > MaxDepth {
 		return d.errorf("nested too deeply")
 	}
 	d.pos++
@@ -161,7 +163,7 @@ func (d *Decoder) Array(elem func() error) error {
 	if d.peek() != '[' {
 		return d.errorf("want an array")
 	}
-	if d.depth++; d.depth > maxDepth {
+	if d.depth++; d.depth > MaxDepth {
 		return d.errorf("nested too deeply")
 	}
 	d.pos++
