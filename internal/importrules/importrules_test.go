@@ -257,6 +257,7 @@ var coreWasmExcludes = map[string]string{
 	"net/http":                       "about 7 MB, and start-up doubles",
 	"database/sql":                   "the server's, not the core's",
 	"encoding/json":                  "reflection JSON is 0.75 MB of core.wasm; the core's codecs are in wasm/jsonwire",
+	"log":                            "formatting the console does anyway; the bridge's logf writes to standard error",
 	"os/exec":                        "no processes in a browser",
 	"watchword/wasm/policy/lists":    "the lists are shipped beside core.wasm and loaded on first use",
 	"watchword/wasm/policy/strength": "zxcvbn lives in strength.wasm",

@@ -6,133 +6,125 @@ import "watchword/wasm/jsonwire"
 // core (core.wasm) carries no reflection-based JSON. The server keeps
 // encoding/json and the struct tags above; wire_test.go holds the two to the
 // same bytes. The method names are not encoding/json's, so the server's
-// encoding is untouched.
+// encoding is untouched. Readers match keys exactly and leave errors in the
+// Decoder (see jsonwire.Decoder).
 
 // WriteJSON writes p as encoding/json would.
 func (p KDFParams) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("alg")
-	w.String(p.Algorithm)
-	w.Key("salt")
-	w.Base64(p.Salt)
-	w.Key("m")
-	w.Uint(uint64(p.MemoryKiB))
-	w.Key("t")
-	w.Uint(uint64(p.Time))
-	w.Key("p")
-	w.Uint(uint64(p.Threads))
+	w.StringField("alg", p.Algorithm)
+	w.Base64Field("salt", p.Salt)
+	w.UintField("m", uint64(p.MemoryKiB))
+	w.UintField("t", uint64(p.Time))
+	w.UintField("p", uint64(p.Threads))
 	w.EndObject()
 }
 
-// ReadJSON reads p as encoding/json would (keys match exactly).
-func (p *KDFParams) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		var n uint64
-		switch k {
+// ReadJSON reads p as encoding/json would.
+func (p *KDFParams) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "alg":
-			p.Algorithm, err = d.String()
+			p.Algorithm = d.String()
 		case "salt":
-			p.Salt, err = d.Base64()
+			p.Salt = d.Base64()
 		case "m":
-			n, err = d.Uint(32)
-			p.MemoryKiB = uint32(n)
+			p.MemoryKiB = uint32(d.Uint(32))
 		case "t":
-			n, err = d.Uint(32)
-			p.Time = uint32(n)
+			p.Time = uint32(d.Uint(32))
 		case "p":
-			n, err = d.Uint(8)
-			p.Threads = uint8(n)
+			p.Threads = uint8(d.Uint(8))
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes h as encoding/json would.
 func (h VaultHeader) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("vault_id")
-	w.String(h.VaultID)
-	w.Key("wrapped_key")
-	w.Base64(h.WrappedKey)
+	w.StringField("vault_id", h.VaultID)
+	w.Base64Field("wrapped_key", h.WrappedKey)
 	w.Key("kdf")
 	h.KDF.WriteJSON(w)
 	w.EndObject()
 }
 
-// ReadJSON reads h as encoding/json would (keys match exactly).
-func (h *VaultHeader) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads h as encoding/json would.
+func (h *VaultHeader) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "vault_id":
-			h.VaultID, err = d.String()
+			h.VaultID = d.String()
 		case "wrapped_key":
-			h.WrappedKey, err = d.Base64()
+			h.WrappedKey = d.Base64()
 		case "kdf":
-			err = h.KDF.ReadJSON(d)
+			h.KDF.ReadJSON(d)
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
+}
+
+// ReadVaultHeader reads a header that may be null (then nil).
+func ReadVaultHeader(d *jsonwire.Decoder) *VaultHeader {
+	if d.Null() {
+		return nil
+	}
+	h := new(VaultHeader)
+	h.ReadJSON(d)
+	return h
 }
 
 // WriteJSON writes e as encoding/json would.
 func (e Entry) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(e.ID)
-	w.Key("rev")
-	w.Int(e.Revision)
+	w.StringField("id", e.ID)
+	w.IntField("rev", e.Revision)
 	if e.Deleted {
-		w.Key("deleted")
-		w.Bool(true)
+		w.BoolField("deleted", true)
 	}
 	if len(e.Ciphertext) > 0 {
-		w.Key("ct")
-		w.Base64(e.Ciphertext)
+		w.Base64Field("ct", e.Ciphertext)
 	}
 	w.EndObject()
 }
 
-// ReadJSON reads e as encoding/json would (keys match exactly).
-func (e *Entry) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads e as encoding/json would.
+func (e *Entry) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			e.ID, err = d.String()
+			e.ID = d.String()
 		case "rev":
-			e.Revision, err = d.Int64()
+			e.Revision = d.Int64()
 		case "deleted":
-			e.Deleted, err = d.Bool()
+			e.Deleted = d.Bool()
 		case "ct":
-			e.Ciphertext, err = d.Base64()
+			e.Ciphertext = d.Base64()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // ReadEntries reads an array of entries; null is nil.
-func ReadEntries(d *jsonwire.Decoder) ([]Entry, error) {
+func ReadEntries(d *jsonwire.Decoder) []Entry {
 	if d.Null() {
-		return nil, nil
+		return nil
 	}
 	out := []Entry{}
-	err := d.Array(func() error {
+	for ok := d.Array(); ok && d.Elem(); {
 		out = append(out, Entry{})
-		return out[len(out)-1].ReadJSON(d)
-	})
-	return out, err
+		out[len(out)-1].ReadJSON(d)
+	}
+	return out
 }
 
 // WriteJSON writes r as encoding/json would.
 func (r PullResponse) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("revision")
-	w.Int(r.Revision)
+	w.IntField("revision", r.Revision)
 	w.Key("entries")
 	if r.Entries == nil {
 		w.Null()
@@ -143,70 +135,62 @@ func (r PullResponse) WriteJSON(w *jsonwire.Writer) {
 		}
 		w.EndArray()
 	}
-	w.Key("more")
-	w.Bool(r.More)
+	w.BoolField("more", r.More)
 	w.EndObject()
 }
 
-// ReadJSON reads r as encoding/json would (keys match exactly).
-func (r *PullResponse) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads r as encoding/json would.
+func (r *PullResponse) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "revision":
-			r.Revision, err = d.Int64()
+			r.Revision = d.Int64()
 		case "entries":
-			r.Entries, err = ReadEntries(d)
+			r.Entries = ReadEntries(d)
 		case "more":
-			r.More, err = d.Bool()
+			r.More = d.Bool()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes c as encoding/json would.
 func (c Change) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(c.ID)
-	w.Key("base_rev")
-	w.Int(c.BaseRevision)
+	w.StringField("id", c.ID)
+	w.IntField("base_rev", c.BaseRevision)
 	if c.Deleted {
-		w.Key("deleted")
-		w.Bool(true)
+		w.BoolField("deleted", true)
 	}
 	if len(c.Ciphertext) > 0 {
-		w.Key("ct")
-		w.Base64(c.Ciphertext)
+		w.Base64Field("ct", c.Ciphertext)
 	}
 	w.EndObject()
 }
 
-// ReadJSON reads c as encoding/json would (keys match exactly).
-func (c *Change) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads c as encoding/json would.
+func (c *Change) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			c.ID, err = d.String()
+			c.ID = d.String()
 		case "base_rev":
-			c.BaseRevision, err = d.Int64()
+			c.BaseRevision = d.Int64()
 		case "deleted":
-			c.Deleted, err = d.Bool()
+			c.Deleted = d.Bool()
 		case "ct":
-			c.Ciphertext, err = d.Base64()
+			c.Ciphertext = d.Base64()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes r as encoding/json would.
 func (r PushRequest) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("idempotency_key")
-	w.String(r.IdempotencyKey)
+	w.StringField("idempotency_key", r.IdempotencyKey)
 	w.Key("changes")
 	if r.Changes == nil {
 		w.Null()
@@ -220,39 +204,35 @@ func (r PushRequest) WriteJSON(w *jsonwire.Writer) {
 	w.EndObject()
 }
 
-// ReadJSON reads r as encoding/json would (keys match exactly).
-func (r *PushRequest) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads r as encoding/json would.
+func (r *PushRequest) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "idempotency_key":
-			r.IdempotencyKey, err = d.String()
+			r.IdempotencyKey = d.String()
 		case "changes":
+			r.Changes = nil
 			if d.Null() {
-				r.Changes = nil
-				return nil
+				continue
 			}
 			r.Changes = []Change{}
-			err = d.Array(func() error {
+			for ok := d.Array(); ok && d.Elem(); {
 				r.Changes = append(r.Changes, Change{})
-				return r.Changes[len(r.Changes)-1].ReadJSON(d)
-			})
+				r.Changes[len(r.Changes)-1].ReadJSON(d)
+			}
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes c as encoding/json would.
 func (c ChangeResult) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(c.ID)
-	w.Key("accepted")
-	w.Bool(c.Accepted)
+	w.StringField("id", c.ID)
+	w.BoolField("accepted", c.Accepted)
 	if c.Revision != 0 {
-		w.Key("rev")
-		w.Int(c.Revision)
+		w.IntField("rev", c.Revision)
 	}
 	if c.Current != nil {
 		w.Key("current")
@@ -261,35 +241,32 @@ func (c ChangeResult) WriteJSON(w *jsonwire.Writer) {
 	w.EndObject()
 }
 
-// ReadJSON reads c as encoding/json would (keys match exactly).
-func (c *ChangeResult) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads c as encoding/json would.
+func (c *ChangeResult) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			c.ID, err = d.String()
+			c.ID = d.String()
 		case "accepted":
-			c.Accepted, err = d.Bool()
+			c.Accepted = d.Bool()
 		case "rev":
-			c.Revision, err = d.Int64()
+			c.Revision = d.Int64()
 		case "current":
-			if d.Null() {
-				c.Current = nil
-				return nil
+			c.Current = nil
+			if !d.Null() {
+				c.Current = new(Entry)
+				c.Current.ReadJSON(d)
 			}
-			c.Current = new(Entry)
-			err = c.Current.ReadJSON(d)
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes r as encoding/json would.
 func (r PushResponse) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("revision")
-	w.Int(r.Revision)
+	w.IntField("revision", r.Revision)
 	w.Key("results")
 	if r.Results == nil {
 		w.Null()
@@ -303,70 +280,65 @@ func (r PushResponse) WriteJSON(w *jsonwire.Writer) {
 	w.EndObject()
 }
 
-// ReadJSON reads r as encoding/json would (keys match exactly).
-func (r *PushResponse) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads r as encoding/json would.
+func (r *PushResponse) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "revision":
-			r.Revision, err = d.Int64()
+			r.Revision = d.Int64()
 		case "results":
+			r.Results = nil
 			if d.Null() {
-				r.Results = nil
-				return nil
+				continue
 			}
 			r.Results = []ChangeResult{}
-			err = d.Array(func() error {
+			for ok := d.Array(); ok && d.Elem(); {
 				r.Results = append(r.Results, ChangeResult{})
-				return r.Results[len(r.Results)-1].ReadJSON(d)
-			})
+				r.Results[len(r.Results)-1].ReadJSON(d)
+			}
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
-// ReadJSON reads r as encoding/json would (keys match exactly).
-func (r *RevisionResponse) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		if k == "revision" {
-			r.Revision, err = d.Int64()
-			return err
+// ReadJSON reads r as encoding/json would.
+func (r *RevisionResponse) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		if d.Key() == "revision" {
+			r.Revision = d.Int64()
+		} else {
+			d.Unknown()
 		}
-		return d.Unknown(k)
-	})
+	}
 }
 
-// ReadJSON reads e as encoding/json would (keys match exactly).
-func (e *Error) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		var s string
-		switch k {
+// ReadJSON reads e as encoding/json would.
+func (e *Error) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "code":
-			s, err = d.String()
-			e.Code = Code(s)
+			e.Code = Code(d.String())
 		case "message":
-			e.Message, err = d.String()
+			e.Message = d.String()
 		case "details":
-			e.Details, err = d.Strings()
+			e.Details = d.Strings()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
-// ReadJSON reads r as encoding/json would (keys match exactly).
-func (r *ErrorResponse) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads r as encoding/json would.
+func (r *ErrorResponse) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "error":
-			err = r.Error.ReadJSON(d)
+			r.Error.ReadJSON(d)
 		case "request_id":
-			r.RequestID, err = d.String()
+			r.RequestID = d.String()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }

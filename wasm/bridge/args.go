@@ -71,7 +71,7 @@ func argBytes(a Args, i int) ([]byte, error) {
 // argJSON reads a JSON argument (a string or the UTF-8 bytes of one) with
 // read, refusing unknown members so a misspelt option is an error, not a
 // default.
-func argJSON(a Args, i int, read func(d *jsonwire.Decoder) error) error {
+func argJSON(a Args, i int, read func(d *jsonwire.Decoder)) error {
 	b, err := argBytes(a, i)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func argJSON(a Args, i int, read func(d *jsonwire.Decoder) error) error {
 	return decodeJSON(i, b, read)
 }
 
-func decodeJSON(i int, b []byte, read func(d *jsonwire.Decoder) error) error {
+func decodeJSON(i int, b []byte, read func(d *jsonwire.Decoder)) error {
 	if err := jsonwire.Decode(b, true, read); err != nil {
 		return badArg(i, "bad JSON: %v", err)
 	}

@@ -53,22 +53,21 @@ func init() {
 			return nil, err
 		}
 		var s string
-		err := argJSON(a, 0, func(d *jsonwire.Decoder) error {
-			return d.Object(func(k string) (err error) {
-				if k != "s" {
-					return d.Unknown(k)
+		err := argJSON(a, 0, func(d *jsonwire.Decoder) {
+			for ok := d.Object(); ok && d.Member(); {
+				if d.Key() != "s" {
+					d.Unknown()
+					continue
 				}
-				s, err = d.String()
-				return err
-			})
+				s = d.String()
+			}
 		})
 		if err != nil {
 			return nil, err
 		}
 		return writeJSON(func(w *jsonwire.Writer) {
 			w.BeginObject()
-			w.Key("s")
-			w.String(s)
+			w.StringField("s", s)
 			w.EndObject()
 		})
 	})

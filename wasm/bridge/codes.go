@@ -133,12 +133,9 @@ func (c *Core) totpCode(a Args) (Result, error) {
 	now := time.UnixMilli(n)
 	return writeJSON(func(w *jsonwire.Writer) {
 		w.BeginObject()
-		w.Key("code")
-		w.String(p.code(now))
-		w.Key("period")
-		w.Int(int64(p.period))
-		w.Key("remaining")
-		w.Int(int64(p.period - int(now.Unix()%int64(p.period))))
+		w.StringField("code", p.code(now))
+		w.IntField("period", int64(p.period))
+		w.IntField("remaining", int64(p.period-int(now.Unix()%int64(p.period))))
 		w.EndObject()
 	})
 }

@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"errors"
-	"log"
 	"runtime/debug"
 	"sort"
 	"sync"
@@ -68,7 +67,7 @@ func (c *Core) Call(name string, a Args) (res Result, err *api.Error) {
 		if r := recover(); r != nil {
 			// The stack names code locations only; the panic value is not
 			// printed since it may hold secrets.
-			log.Printf("bridge: %s panicked\n%s", name, debug.Stack())
+			logf("bridge: %s panicked\n%s", name, debug.Stack())
 			res, err = nil, &api.Error{Code: api.CodeInternal, Message: internalMessage}
 		}
 	}()
@@ -86,6 +85,6 @@ func toAPIError(name string, err error) *api.Error {
 	}
 	// Logged to the worker's own console for debugging; core packages keep
 	// secrets out of error text, but JavaScript callers get a fixed message.
-	log.Printf("bridge: %s: %v", name, err)
+	logf("bridge: %s: %v", name, err)
 	return &api.Error{Code: api.CodeInternal, Message: internalMessage}
 }

@@ -139,10 +139,8 @@ type loadResult struct {
 
 func (r loadResult) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("logins")
-	w.Int(int64(r.Logins))
-	w.Key("failed")
-	w.Int(int64(r.Failed))
+	w.IntField("logins", int64(r.Logins))
+	w.IntField("failed", int64(r.Failed))
 	w.EndObject()
 }
 
@@ -196,7 +194,7 @@ const maxPatchIDs = 10_000
 
 func (c *Core) syncMatchPatch(a Args) (Result, error) {
 	var ids []string
-	if err := argJSON(a, 0, func(d *jsonwire.Decoder) (err error) { ids, err = d.Strings(); return err }); err != nil {
+	if err := argJSON(a, 0, func(d *jsonwire.Decoder) { ids = d.Strings() }); err != nil {
 		return nil, err
 	}
 	if len(ids) > maxPatchIDs {
@@ -261,50 +259,47 @@ type decideRequest struct {
 	IDs []string `json:"ids"`
 }
 
-func (r *decideRequest) readJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (r *decideRequest) readJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "frame":
 			f := &r.Frame
-			err = d.Object(func(k string) (err error) {
-				switch k {
+			for ok := d.Object(); ok && d.Member(); {
+				switch d.Key() {
 				case "url":
-					f.URL, err = d.String()
+					f.URL = d.String()
 				case "topUrl":
-					f.TopURL, err = d.String()
+					f.TopURL = d.String()
 				case "sandboxed":
-					f.Sandboxed, err = d.Bool()
+					f.Sandboxed = d.Bool()
 				case "srcdoc":
-					f.Srcdoc, err = d.Bool()
+					f.Srcdoc = d.Bool()
 				case "formAction":
-					f.FormAction, err = d.String()
+					f.FormAction = d.String()
 				default:
-					err = d.Unknown(k)
+					d.Unknown()
 				}
-				return err
-			})
+			}
 		case "consent":
 			c := &r.Consent
-			err = d.Object(func(k string) (err error) {
-				switch k {
+			for ok := d.Object(); ok && d.Member(); {
+				switch d.Key() {
 				case "insecure":
-					c.Insecure, err = d.Bool()
+					c.Insecure = d.Bool()
 				case "frameOrigin":
-					c.FrameOrigin, err = d.String()
+					c.FrameOrigin = d.String()
 				case "formAction":
-					c.FormAction, err = d.Bool()
+					c.FormAction = d.Bool()
 				default:
-					err = d.Unknown(k)
+					d.Unknown()
 				}
-				return err
-			})
+			}
 		case "ids":
-			r.IDs, err = d.Strings()
+			r.IDs = d.Strings()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // decided is one login and its verdict; the embedded Decision's fields are
@@ -324,8 +319,7 @@ type decideResult struct {
 func (r decideResult) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
 	if r.Refused != "" {
-		w.Key("refused")
-		w.String(string(r.Refused))
+		w.StringField("refused", string(r.Refused))
 	}
 	w.Key("matches")
 	if r.Matches == nil {
@@ -334,21 +328,15 @@ func (r decideResult) WriteJSON(w *jsonwire.Writer) {
 		w.BeginArray()
 		for _, m := range r.Matches {
 			w.BeginObject()
-			w.Key("id")
-			w.String(m.ID)
-			w.Key("name")
-			w.String(m.Name)
-			w.Key("username")
-			w.String(m.Username)
-			w.Key("verdict")
-			w.String(string(m.Verdict))
+			w.StringField("id", m.ID)
+			w.StringField("name", m.Name)
+			w.StringField("username", m.Username)
+			w.StringField("verdict", string(m.Verdict))
 			if m.Reason != "" {
-				w.Key("reason")
-				w.String(string(m.Reason))
+				w.StringField("reason", string(m.Reason))
 			}
 			if m.Origin != "" {
-				w.Key("origin")
-				w.String(m.Origin)
+				w.StringField("origin", m.Origin)
 			}
 			w.EndObject()
 		}

@@ -89,37 +89,33 @@ type generateOptions struct {
 	Email      string                    `json:"email"`
 }
 
-func (o *generateOptions) readJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (o *generateOptions) readJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "password":
-			if d.Null() {
-				o.Password = nil
-				return nil
+			o.Password = nil
+			if !d.Null() {
+				o.Password = new(policy.PasswordOptions)
+				o.Password.ReadJSON(d)
 			}
-			o.Password = new(policy.PasswordOptions)
-			err = o.Password.ReadJSON(d)
 		case "passphrase":
-			if d.Null() {
-				o.Passphrase = nil
-				return nil
+			o.Passphrase = nil
+			if !d.Null() {
+				o.Passphrase = new(policy.PassphraseOptions)
+				o.Passphrase.ReadJSON(d)
 			}
-			o.Passphrase = new(policy.PassphraseOptions)
-			err = o.Passphrase.ReadJSON(d)
 		case "policy":
-			if d.Null() {
-				o.Policy = nil
-				return nil
+			o.Policy = nil
+			if !d.Null() {
+				o.Policy = new(policy.Policy)
+				o.Policy.ReadJSON(d)
 			}
-			o.Policy = new(policy.Policy)
-			err = o.Policy.ReadJSON(d)
 		case "email":
-			o.Email, err = d.String()
+			o.Email = d.String()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 func (c *Core) generate(a Args) (Result, error) {

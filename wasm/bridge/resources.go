@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"log"
 	"sync"
 
 	"watchword/wasm/api"
@@ -65,7 +64,7 @@ var errResource = &api.Error{Code: api.CodeInternal, Message: "A file of this Wa
 // loadResource fetches and parses one resource under shipped.mu.
 func loadResource(name string, parse func([]byte) error) error {
 	if shipped.fetch == nil {
-		log.Printf("bridge: resource %s: no resource fetcher", name)
+		logf("bridge: resource %s: no resource fetcher", name)
 		return errResource
 	}
 	b, err := shipped.fetch(name)
@@ -79,7 +78,7 @@ func loadResource(name string, parse func([]byte) error) error {
 		err = parse(b)
 	}
 	if err != nil {
-		log.Printf("bridge: resource %s: %v", name, err)
+		logf("bridge: resource %s: %v", name, err)
 		return errResource
 	}
 	return nil

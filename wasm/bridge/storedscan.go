@@ -43,16 +43,14 @@ func eachFramedPair(s string, fn func(key, value string) error) error {
 func eachObjectPair(b []byte, fn func(key, value string) error) error {
 	// Collected first, so a repeated key counts once with its last value.
 	m := make(map[string]string)
-	err := jsonwire.Decode(b, true, func(d *jsonwire.Decoder) error {
-		return d.Object(func(k string) error {
-			if d.Null() {
+	err := jsonwire.Decode(b, true, func(d *jsonwire.Decoder) {
+		for ok := d.Object(); ok && d.Member(); {
+			if k := d.Key(); d.Null() {
 				delete(m, k)
-				return nil
+			} else {
+				m[k] = d.String()
 			}
-			v, err := d.String()
-			m[k] = v
-			return err
-		})
+		}
 	})
 	if err != nil {
 		return err

@@ -78,37 +78,29 @@ type SyncConfig struct {
 }
 
 // ReadJSON reads cfg as encoding/json would (keys match exactly).
-func (cfg *SyncConfig) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (cfg *SyncConfig) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "account":
-			cfg.Account, err = d.String()
+			cfg.Account = d.String()
 		case "header":
-			if d.Null() {
-				cfg.Header = nil
-				return nil
-			}
-			cfg.Header = new(api.VaultHeader)
-			err = cfg.Header.ReadJSON(d)
+			cfg.Header = api.ReadVaultHeader(d)
 		case "enabled":
-			if d.Null() {
-				cfg.Enabled = nil
-				return nil
+			cfg.Enabled = nil
+			if !d.Null() {
+				b := d.Bool()
+				cfg.Enabled = &b
 			}
-			var b bool
-			b, err = d.Bool()
-			cfg.Enabled = &b
 		case "connected":
-			cfg.Connected, err = d.Bool()
+			cfg.Connected = d.Bool()
 		case "debounce_ms":
-			cfg.DebounceMS, err = d.Int()
+			cfg.DebounceMS = d.Int()
 		case "period_ms":
-			cfg.PeriodMS, err = d.Int()
+			cfg.PeriodMS = d.Int()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // syncSlot holds the engine of the unlocked vault and the key it was opened
@@ -127,8 +119,7 @@ func statusJSON(account string, st vaultsync.Status) []byte {
 	w := jsonwire.NewWriter(nil)
 	w.BeginObject()
 	st.WriteMembers(w)
-	w.Key("account")
-	w.String(account)
+	w.StringField("account", account)
 	w.EndObject()
 	return w.Bytes()
 }
@@ -459,8 +450,7 @@ func (c *Core) syncSave(a Args) (Result, error) {
 	}
 	return writeJSON(func(w *jsonwire.Writer) {
 		w.BeginObject()
-		w.Key("id")
-		w.String(en.ID)
+		w.StringField("id", en.ID)
 		w.EndObject()
 	})
 }

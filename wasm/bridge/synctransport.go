@@ -32,7 +32,7 @@ var _ vaultsync.Transport = fetchTransport{}
 
 // do sends one request with the body in writes (nil: no body) and reads
 // the answer with out (nil: the answer is not read).
-func (t fetchTransport) do(ctx context.Context, method, path string, in func(w *jsonwire.Writer), out func(d *jsonwire.Decoder) error) error {
+func (t fetchTransport) do(ctx context.Context, method, path string, in func(w *jsonwire.Writer), out func(d *jsonwire.Decoder)) error {
 	var body []byte
 	if in != nil {
 		w := jsonwire.NewWriter(nil)

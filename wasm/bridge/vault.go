@@ -41,29 +41,28 @@ type kdfOptions struct {
 	Threads   *uint8  `json:"p"`
 }
 
-func (o *kdfOptions) readJSON(d *jsonwire.Decoder) error {
-	// uint reads n of at most bits bits into *dst; null leaves it unset.
-	uint := func(bits int, set func(n uint64)) error {
+func (o *kdfOptions) readJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		k := d.Key()
+		if k != "m" && k != "t" && k != "p" {
+			d.Unknown()
+			continue
+		}
 		if d.Null() {
-			return nil
+			continue // leaves the default
 		}
-		n, err := d.Uint(bits)
-		if err == nil {
-			set(n)
-		}
-		return err
-	}
-	return d.Object(func(k string) error {
 		switch k {
 		case "m":
-			return uint(32, func(n uint64) { m := uint32(n); o.MemoryKiB = &m })
+			m := uint32(d.Uint(32))
+			o.MemoryKiB = &m
 		case "t":
-			return uint(32, func(n uint64) { t := uint32(n); o.Time = &t })
+			t := uint32(d.Uint(32))
+			o.Time = &t
 		case "p":
-			return uint(8, func(n uint64) { p := uint8(n); o.Threads = &p })
+			p := uint8(d.Uint(8))
+			o.Threads = &p
 		}
-		return d.Unknown(k)
-	})
+	}
 }
 
 type keyResult struct {
@@ -77,8 +76,7 @@ func (r keyResult) WriteJSON(w *jsonwire.Writer) {
 		w.Key("header")
 		r.Header.WriteJSON(w)
 	}
-	w.Key("vaultKey")
-	w.String(r.VaultKey)
+	w.StringField("vaultKey", r.VaultKey)
 	w.EndObject()
 }
 
@@ -270,7 +268,7 @@ func parseBatch(b []byte) ([]vault.Sealed, error) {
 // records as the server's pull pages carry them. Tombstones are skipped.
 func parseEntriesJSON(b []byte) ([]vault.Sealed, error) {
 	var in []api.Entry
-	err := jsonwire.Decode(b, false, func(d *jsonwire.Decoder) (err error) { in, err = api.ReadEntries(d); return err })
+	err := jsonwire.Decode(b, false, func(d *jsonwire.Decoder) { in = api.ReadEntries(d) })
 	if err != nil {
 		return nil, api.Errorf(api.CodeBadRequest, "entries: bad JSON: %v", err)
 	}
@@ -335,10 +333,8 @@ type sealedJSON struct {
 
 func (s sealedJSON) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(s.ID)
-	w.Key("ct")
-	w.Base64(s.Ciphertext)
+	w.StringField("id", s.ID)
+	w.Base64Field("ct", s.Ciphertext)
 	w.EndObject()
 }
 
@@ -350,21 +346,17 @@ type formHead struct{ ID, Type string }
 // to vault.Schema.ApplyEdit, which refuses what it does not know.
 func readFormHead(form []byte) (formHead, error) {
 	var h formHead
-	err := jsonwire.Decode(form, false, func(d *jsonwire.Decoder) error {
-		if d.Null() {
-			return nil
-		}
-		return d.Object(func(k string) (err error) {
-			switch k {
+	err := jsonwire.Decode(form, false, func(d *jsonwire.Decoder) {
+		for ok := d.Object(); ok && d.Member(); {
+			switch d.Key() {
 			case "id":
-				h.ID, err = d.String()
+				h.ID = d.String()
 			case "type":
-				h.Type, err = d.String()
+				h.Type = d.String()
 			default:
-				err = d.Skip()
+				d.Skip()
 			}
-			return err
-		})
+		}
 	})
 	if err != nil {
 		return h, badArg(0, "bad JSON: %v", err)

@@ -14,10 +14,8 @@ func init() {
 	register("version", func(c *Core, a Args) (Result, error) {
 		return writeJSON(func(w *jsonwire.Writer) {
 			w.BeginObject()
-			w.Key("bridge")
-			w.String(Version)
-			w.Key("go")
-			w.String(runtime.Version())
+			w.StringField("bridge", Version)
+			w.StringField("go", runtime.Version())
 			w.Key("methods")
 			w.Strings(Methods())
 			w.EndObject()

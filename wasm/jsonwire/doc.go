@@ -8,6 +8,11 @@
 // codec against encoding/json, so the wire stays exactly what the server
 // (which keeps encoding/json) reads and writes.
 //
+// Codecs are plain code, one call per member, and the Writer and Decoder
+// methods they call are kept out of line (go:noinline): in WebAssembly each
+// inlined copy costs far more bytes than the call it saves, and a codec runs
+// once per message, not in a hot loop.
+//
 // Output matches encoding/json byte for byte: strings escape <, > and &
 // (safe inside HTML), U+2028 and U+2029, and write invalid UTF-8 as U+FFFD;
 // []byte is standard base64; times are RFC 3339 with nanoseconds. Input

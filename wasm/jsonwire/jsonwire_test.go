@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,32 @@ func depth(b []byte) int {
 	return max
 }
 
+func TestRFC3339(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < 2000; i++ {
+		zone := time.FixedZone("", (r.Intn(48)-24)*1800+r.Intn(2)*45*60)
+		if r.Intn(3) == 0 {
+			zone = time.UTC
+		}
+		tm := time.Unix(r.Int63n(253402300799), r.Int63n(1e9)*int64(r.Intn(2))).In(zone)
+		want := tm.Format(time.RFC3339Nano)
+		if got := string(appendRFC3339(nil, tm)); got != want {
+			t.Fatalf("appendRFC3339 = %s, time writes %s", got, want)
+		}
+		back, ok := parseRFC3339(want)
+		ref, err := time.Parse(time.RFC3339, want)
+		if !ok || err != nil || !back.Equal(ref) {
+			t.Fatalf("parseRFC3339(%s) = %v, %v; time reads %v", want, back, ok, ref)
+		}
+	}
+	for _, bad := range []string{"2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01 00:00:00Z", "2026-01-01T24:00:00Z",
+		"2026-01-01T00:00:00", "2026-01-01T00:00:00+0100", "2026-01-01T00:00:00+25:00", "2026-01-01T00:00:00.Z", "x"} {
+		if _, ok := parseRFC3339(bad); ok {
+			t.Errorf("parseRFC3339 accepted %s", bad)
+		}
+	}
+}
+
 func TestDepthLimit(t *testing.T) {
 	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
 	if err := Decode([]byte(ok), false, (*Decoder).Skip); err != nil {
@@ -88,7 +115,7 @@ func FuzzString(f *testing.F) {
 		var want string
 		wantErr := json.Unmarshal(b, &want)
 		var got string
-		err := Decode(b, false, func(d *Decoder) (err error) { got, err = d.String(); return })
+		err := Decode(b, false, func(d *Decoder) { got = d.String() })
 		if (err == nil) != (wantErr == nil) || err == nil && got != want {
 			t.Fatalf("String(%q) = %q, %v; encoding/json: %q, %v", b, got, err, want, wantErr)
 		}
@@ -110,21 +137,21 @@ func FuzzNumbers(f *testing.F) {
 		var wi int64
 		wErr := json.Unmarshal(b, &wi)
 		var gi int64
-		gErr := Decode(b, false, func(d *Decoder) (err error) { gi, err = d.Int64(); return })
+		gErr := Decode(b, false, func(d *Decoder) { gi = d.Int64() })
 		if (gErr == nil) != (wErr == nil) || gErr == nil && gi != wi {
 			t.Fatalf("Int64(%q) = %d, %v; encoding/json: %d, %v", b, gi, gErr, wi, wErr)
 		}
 		var wu uint32
 		wErr = json.Unmarshal(b, &wu)
 		var gu uint64
-		gErr = Decode(b, false, func(d *Decoder) (err error) { gu, err = d.Uint(32); return })
+		gErr = Decode(b, false, func(d *Decoder) { gu = d.Uint(32) })
 		if (gErr == nil) != (wErr == nil) || gErr == nil && gu != uint64(wu) {
 			t.Fatalf("Uint(32)(%q) = %d, %v; encoding/json: %d, %v", b, gu, gErr, wu, wErr)
 		}
 		var wf float64
 		wErr = json.Unmarshal(b, &wf)
 		var gf float64
-		gErr = Decode(b, false, func(d *Decoder) (err error) { gf, err = d.Float(); return })
+		gErr = Decode(b, false, func(d *Decoder) { gf = d.Float() })
 		if (gErr == nil) != (wErr == nil) || gErr == nil && gf != wf {
 			t.Fatalf("Float(%q) = %v, %v; encoding/json: %v, %v", b, gf, gErr, wf, wErr)
 		}
@@ -157,11 +184,11 @@ func TestBase64AndTime(t *testing.T) {
 			t.Errorf("AppendBase64(%v) = %s, json.Marshal = %s", b, a, m)
 		}
 		var got []byte
-		if err := Decode(m, false, func(d *Decoder) (err error) { got, err = d.Base64(); return }); err != nil || !bytes.Equal(got, b) || (got == nil) != (b == nil) {
+		if err := Decode(m, false, func(d *Decoder) { got = d.Base64() }); err != nil || !bytes.Equal(got, b) || (got == nil) != (b == nil) {
 			t.Errorf("Base64(%s) = %v, %v; want %v", m, got, err, b)
 		}
 	}
-	if err := Decode([]byte(`"not*base64"`), false, func(d *Decoder) error { _, err := d.Base64(); return err }); err == nil {
+	if err := Decode([]byte(`"not*base64"`), false, func(d *Decoder) { d.Base64() }); err == nil {
 		t.Error("Base64 accepted a string that is not base64")
 	}
 	for _, tm := range []time.Time{
@@ -174,11 +201,11 @@ func TestBase64AndTime(t *testing.T) {
 			t.Errorf("AppendTime(%v) = %s, json.Marshal = %s", tm, a, m)
 		}
 		var got time.Time
-		if err := Decode(m, false, func(d *Decoder) (err error) { got, err = d.Time(); return }); err != nil || !got.Equal(tm) {
+		if err := Decode(m, false, func(d *Decoder) { got = d.Time() }); err != nil || !got.Equal(tm) {
 			t.Errorf("Time(%s) = %v, %v", m, got, err)
 		}
 	}
-	if err := Decode([]byte(`"yesterday"`), false, func(d *Decoder) error { _, err := d.Time(); return err }); err == nil {
+	if err := Decode([]byte(`"yesterday"`), false, func(d *Decoder) { d.Time() }); err == nil {
 		t.Error("Time accepted a string that is not RFC 3339")
 	}
 }
@@ -224,15 +251,14 @@ func TestWriterCommas(t *testing.T) {
 func TestObjectStrictness(t *testing.T) {
 	read := func(d *Decoder) (map[string]string, error) {
 		got := map[string]string{}
-		err := d.Object(func(k string) error {
-			if k != "id" {
-				return d.Unknown(k)
+		for ok := d.Object(); ok && d.Member(); {
+			if d.Key() != "id" {
+				d.Unknown()
+				continue
 			}
-			s, err := d.String()
-			got[k] = s
-			return err
-		})
-		return got, err
+			got[d.Key()] = d.String()
+		}
+		return got, d.Err()
 	}
 	in := []byte(`{"ID":"upper","id":"a","x":{"deep":[1,2,{"y":null}]},"id":"b"}`)
 	got, err := read(NewDecoder(in))
@@ -245,15 +271,30 @@ func TestObjectStrictness(t *testing.T) {
 	if got, err := read(NewStrictDecoder([]byte(`null`))); err != nil || len(got) != 0 {
 		t.Fatalf("null: %v, %v", got, err)
 	}
-	for _, bad := range []string{`[]`, `"s"`, `{"id":1}`, `{"id":"a"`, `{"id" "a"}`} {
+	for _, bad := range []string{`[]`, `"s"`, `{"id":1}`, `{"id":"a"`, `{"id" "a"}`, `{,"id":"a"}`, `{"id":"a",}`, `{"id":"a""x":1}`} {
 		if _, err := read(NewDecoder([]byte(bad))); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
 	}
 	var se *SyntaxError
-	err = Decode([]byte(`{"id":"a"} junk`), false, func(d *Decoder) error { _, err := read(d); return err })
+	err = Decode([]byte(`{"id":"a"} junk`), false, func(d *Decoder) { read(d) })
 	if !asSyntax(err, &se) || se.Offset != 11 {
 		t.Fatalf("trailing data: %v", err)
+	}
+}
+
+// TestNestedCommas walks arrays and objects inside each other, empty and
+// not, where the comma rules of the enclosing value must survive the inner.
+func TestNestedCommas(t *testing.T) {
+	for _, in := range []string{`[[],[1],{},{"a":[]},2]`, `{"a":{},"b":[[]],"c":{"d":{"e":[1,[2]]}}}`, `[]`, `{}`} {
+		if err := Decode([]byte(in), false, (*Decoder).Skip); err != nil {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+	for _, in := range []string{`[[],,1]`, `[[]1]`, `{"a":{}"b":1}`, `[{}`, `[1,[2,]]`} {
+		if err := Decode([]byte(in), false, (*Decoder).Skip); err == nil {
+			t.Errorf("accepted %s", in)
+		}
 	}
 }
 
@@ -266,15 +307,14 @@ func asSyntax(err error, se **SyntaxError) bool {
 func TestRawAliasesValue(t *testing.T) {
 	in := []byte(` {"a": [1, "x"] , "b":2}`)
 	var raw []byte
-	err := Decode(in, false, func(d *Decoder) error {
-		return d.Object(func(k string) error {
-			if k == "a" {
-				var err error
-				raw, err = d.Raw()
-				return err
+	err := Decode(in, false, func(d *Decoder) {
+		for ok := d.Object(); ok && d.Member(); {
+			if d.Key() == "a" {
+				raw = d.Raw()
+			} else {
+				d.Skip()
 			}
-			return d.Skip()
-		})
+		}
 	})
 	if err != nil || string(raw) != `[1, "x"]` {
 		t.Fatalf("Raw = %q, %v", raw, err)
@@ -284,12 +324,12 @@ func TestRawAliasesValue(t *testing.T) {
 func TestStrings(t *testing.T) {
 	for in, want := range map[string][]string{`null`: nil, `[]`: {}, `["a","b"]`: {"a", "b"}} {
 		var got []string
-		err := Decode([]byte(in), true, func(d *Decoder) (err error) { got, err = d.Strings(); return })
+		err := Decode([]byte(in), true, func(d *Decoder) { got = d.Strings() })
 		if err != nil || (got == nil) != (want == nil) || strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("Strings(%s) = %#v, %v", in, got, err)
 		}
 	}
-	if err := Decode([]byte(`["a",1]`), true, func(d *Decoder) error { _, err := d.Strings(); return err }); err == nil {
+	if err := Decode([]byte(`["a",1]`), true, func(d *Decoder) { d.Strings() }); err == nil {
 		t.Error("Strings accepted a number")
 	}
 }

@@ -25,20 +25,36 @@ func (e *SyntaxError) Error() string {
 	return "JSON at offset " + strconv.Itoa(e.Offset) + ": " + e.Msg
 }
 
-// A Decoder reads one JSON value from a byte slice. Each type's decoder
-// walks it with [Decoder.Object] and [Decoder.Array] and reads members with
-// the typed methods; a typed method reading null returns the zero value,
-// which is what encoding/json leaves in a fresh variable.
+// A Decoder reads one JSON value from a byte slice. A type's reader walks
+// objects with [Decoder.Object] and [Decoder.Member], arrays with
+// [Decoder.Array] and [Decoder.Elem], and reads values with the typed
+// methods, without closures and without checking an error at every step:
+// the first error sticks, every later read returns a zero value, and
+// Member and Elem report false, so the reader runs to its end and the
+// caller asks [Decoder.Err] once. A typed method reading null returns the
+// zero value, which is what encoding/json leaves in a fresh variable.
+//
+//	for ok := d.Object(); ok && d.Member(); {
+//		switch d.Key() {
+//		case "id":
+//			e.ID = d.String()
+//		default:
+//			d.Unknown()
+//		}
+//	}
 type Decoder struct {
 	data   []byte
 	pos    int
 	depth  int
+	first  bool // the object or array just opened has no member yet
 	strict bool
+	key    string
+	err    error
 }
 
 // NewDecoder returns a Decoder that skips object keys its caller does not
-// know (pass them to [Decoder.Unknown]): the rule for answers from a server,
-// which may be newer than this client.
+// know (see [Decoder.Unknown]): the rule for answers from a server, which
+// may be newer than this client.
 func NewDecoder(data []byte) *Decoder { return &Decoder{data: data} }
 
 // NewStrictDecoder returns a Decoder for which [Decoder.Unknown] is an error:
@@ -46,16 +62,23 @@ func NewDecoder(data []byte) *Decoder { return &Decoder{data: data} }
 func NewStrictDecoder(data []byte) *Decoder { return &Decoder{data: data, strict: true} }
 
 // Decode reads all of data as one value with read, refusing anything but
-// white space after it.
-func Decode(data []byte, strict bool, read func(d *Decoder) error) error {
+// white space after it, and returns the first error.
+func Decode(data []byte, strict bool, read func(d *Decoder)) error {
 	d := &Decoder{data: data, strict: strict}
-	if err := read(d); err != nil {
-		return err
-	}
+	read(d)
 	return d.End()
 }
 
-func (d *Decoder) errorf(msg string) error { return &SyntaxError{Offset: d.pos, Msg: msg} }
+// Err returns the first error met, or nil.
+func (d *Decoder) Err() error { return d.err }
+
+// Fail records an error at the current position unless one is recorded
+// already: for a reader that finds a value well-formed JSON but wrong.
+func (d *Decoder) Fail(msg string) {
+	if d.err == nil {
+		d.err = &SyntaxError{Offset: d.pos, Msg: msg}
+	}
+}
 
 func (d *Decoder) space() {
 	for d.pos < len(d.data) {
@@ -68,10 +91,11 @@ func (d *Decoder) space() {
 	}
 }
 
-// peek returns the first byte of the next value, or 0 at the end.
+// peek returns the first byte of the next value, or 0 at the end or after
+// an error.
 func (d *Decoder) peek() byte {
 	d.space()
-	if d.pos < len(d.data) {
+	if d.err == nil && d.pos < len(d.data) {
 		return d.data[d.pos]
 	}
 	return 0
@@ -85,159 +109,177 @@ func (d *Decoder) literal(word string) bool {
 	return false
 }
 
-// End reports an error unless only white space is left.
+// End returns the first error, or an error unless only white space is left.
 func (d *Decoder) End() error {
-	if d.peek() != 0 || d.pos < len(d.data) {
-		return d.errorf("data after the value")
+	if d.err == nil && (d.peek() != 0 || d.pos < len(d.data)) {
+		d.Fail("data after the value")
 	}
-	return nil
+	return d.err
 }
 
 // Null consumes a null if one comes next and reports whether it did.
+//
+//go:noinline
 func (d *Decoder) Null() bool {
 	return d.peek() == 'n' && d.literal("null")
 }
 
-// Unknown handles a member the caller does not know: an error for a strict
-// Decoder, otherwise the value is skipped.
-func (d *Decoder) Unknown(key string) error {
+// Key returns the key of the member [Decoder.Member] just read.
+func (d *Decoder) Key() string { return d.key }
+
+// Unknown handles the value of a member the caller does not know: an error
+// for a strict Decoder, otherwise the value is skipped.
+//
+//go:noinline
+func (d *Decoder) Unknown() {
 	if d.strict {
-		return d.errorf("unknown field " + strconv.Quote(key))
+		d.Fail("unknown field " + strconv.Quote(d.key))
+		return
 	}
-	return d.Skip()
+	d.Skip()
 }
 
-// Object reads an object, calling member with each key; member must read
-// the value (or call Unknown). null is an object with no members. Keys that
-// repeat are passed again, so the last one wins, as in encoding/json.
-func (d *Decoder) Object(member func(key string) error) error {
+// open consumes the opening bracket c of an object or array, or a null
+// (reported false, as is anything else, which is an error).
+func (d *Decoder) open(c byte, want string) bool {
 	if d.Null() {
-		return nil
+		return false
 	}
-	if d.peek() != '{' {
-		return d.errorf("want an object")
+	if d.peek() != c {
+		d.Fail(want)
+		return false
 	}
 	if d.depth++; d.depth > MaxDepth {
-		return d.errorf("nested too deeply")
+		d.Fail("nested too deeply")
+		return false
 	}
 	d.pos++
-	if d.peek() == '}' {
-		d.pos++
-		d.depth--
-		return nil
-	}
-	for {
-		if d.peek() != '"' {
-			return d.errorf("want a string key")
-		}
-		key, err := d.str()
-		if err != nil {
-			return err
-		}
-		if d.peek() != ':' {
-			return d.errorf("want ':' after an object key")
-		}
-		d.pos++
-		if err := member(key); err != nil {
-			return err
-		}
-		switch d.peek() {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.errorf("want ',' or '}' in an object")
-		}
-	}
+	d.first = true
+	return true
 }
 
-// Array reads an array, calling elem once per element; elem must read it.
-// null is an empty array.
-func (d *Decoder) Array(elem func() error) error {
-	if d.Null() {
-		return nil
-	}
-	if d.peek() != '[' {
-		return d.errorf("want an array")
-	}
-	if d.depth++; d.depth > MaxDepth {
-		return d.errorf("nested too deeply")
-	}
-	d.pos++
-	if d.peek() == ']' {
+// next moves to the next member or element of the object or array just
+// opened, reporting false at its closing bracket (consumed) or on an error.
+func (d *Decoder) next(close byte, want string) bool {
+	switch d.peek() {
+	case close:
 		d.pos++
 		d.depth--
-		return nil
-	}
-	for {
-		if err := elem(); err != nil {
-			return err
-		}
-		switch d.peek() {
-		case ',':
+		d.first = false // the enclosing value has at least this member
+		return false
+	case ',':
+		if !d.first {
 			d.pos++
-		case ']':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.errorf("want ',' or ']' in an array")
+			return true
+		}
+	case 0:
+		if d.err == nil {
+			d.Fail("unexpected end of input")
+		}
+		return false
+	default:
+		if d.first {
+			d.first = false
+			return true
 		}
 	}
+	d.Fail(want)
+	return false
 }
 
-// String reads a string.
-func (d *Decoder) String() (string, error) {
-	if d.Null() {
-		return "", nil
+// Object opens an object and reports true, or reads null and reports false
+// (an object with no members); anything else is an error.
+//
+//go:noinline
+func (d *Decoder) Object() bool { return d.open('{', "want an object") }
+
+// Member reads the next member's key (see [Decoder.Key]) and the colon after
+// it, and reports true; it reports false at the end of the object. The
+// caller must then read the member's value. Keys that repeat come again,
+// so the last one wins, as in encoding/json.
+//
+//go:noinline
+func (d *Decoder) Member() bool {
+	if !d.next('}', "want ',' or '}' in an object") {
+		return false
 	}
 	if d.peek() != '"' {
-		return "", d.errorf("want a string")
+		d.Fail("want a string key")
+		return false
+	}
+	d.key = d.str()
+	if d.peek() != ':' {
+		d.Fail("want ':' after an object key")
+		return false
+	}
+	d.pos++
+	return d.err == nil
+}
+
+// Array opens an array and reports true, or reads null and reports false
+// (an empty array); anything else is an error.
+//
+//go:noinline
+func (d *Decoder) Array() bool { return d.open('[', "want an array") }
+
+// Elem reports whether another element follows, which the caller must then
+// read; false at the end of the array.
+//
+//go:noinline
+func (d *Decoder) Elem() bool { return d.next(']', "want ',' or ']' in an array") }
+
+// String reads a string.
+//
+//go:noinline
+func (d *Decoder) String() string {
+	if d.Null() {
+		return ""
+	}
+	if d.peek() != '"' {
+		d.Fail("want a string")
+		return ""
 	}
 	return d.str()
 }
 
 // Strings reads an array of strings; null is nil.
-func (d *Decoder) Strings() ([]string, error) {
-	var out []string
+//
+//go:noinline
+func (d *Decoder) Strings() []string {
 	if d.Null() {
-		return nil, nil
+		return nil
 	}
-	err := d.Array(func() error {
-		s, err := d.String()
-		out = append(out, s)
-		return err
-	})
-	if err == nil && out == nil {
-		out = []string{}
+	out := []string{}
+	for ok := d.Array(); ok && d.Elem(); {
+		out = append(out, d.String())
 	}
-	return out, err
+	return out
 }
 
 // Bool reads true or false.
-func (d *Decoder) Bool() (bool, error) {
+//
+//go:noinline
+func (d *Decoder) Bool() bool {
 	switch d.peek() {
 	case 't':
 		if d.literal("true") {
-			return true, nil
+			return true
 		}
 	case 'f':
 		if d.literal("false") {
-			return false, nil
+			return false
 		}
 	case 'n':
 		if d.literal("null") {
-			return false, nil
+			return false
 		}
 	}
-	return false, d.errorf("want true or false")
+	d.Fail("want true or false")
+	return false
 }
 
-// number consumes one number and returns its text.
-func (d *Decoder) number() ([]byte, error) {
+// number consumes one number and returns its text (nil after an error).
+func (d *Decoder) number() []byte {
 	d.space()
 	start := d.pos
 	p := d.pos
@@ -255,13 +297,15 @@ func (d *Decoder) number() ([]byte, error) {
 	case p < len(d.data) && d.data[p] == '0':
 		p++
 	case !digits():
-		return nil, d.errorf("want a number")
+		d.Fail("want a number")
+		return nil
 	}
 	if p < len(d.data) && d.data[p] == '.' {
 		p++
 		if !digits() {
 			d.pos = p
-			return nil, d.errorf("want a digit after '.'")
+			d.Fail("want a digit after '.'")
+			return nil
 		}
 	}
 	if p < len(d.data) && (d.data[p] == 'e' || d.data[p] == 'E') {
@@ -271,155 +315,177 @@ func (d *Decoder) number() ([]byte, error) {
 		}
 		if !digits() {
 			d.pos = p
-			return nil, d.errorf("want a digit in the exponent")
+			d.Fail("want a digit in the exponent")
+			return nil
 		}
 	}
 	d.pos = p
-	return d.data[start:p], nil
+	if d.err != nil {
+		return nil
+	}
+	return d.data[start:p]
 }
 
 // Int64 reads an integer. A fraction or exponent is an error, as it is for
 // encoding/json decoding into an integer.
-func (d *Decoder) Int64() (int64, error) {
-	return d.intIn(math.MinInt64, math.MaxInt64)
-}
+//
+//go:noinline
+func (d *Decoder) Int64() int64 { return d.intIn(math.MinInt64, math.MaxInt64) }
 
 // Int reads an integer that fits an int.
-func (d *Decoder) Int() (int, error) {
-	n, err := d.intIn(math.MinInt, math.MaxInt)
-	return int(n), err
-}
+//
+//go:noinline
+func (d *Decoder) Int() int { return int(d.intIn(math.MinInt, math.MaxInt)) }
 
-func (d *Decoder) intIn(lo, hi int64) (int64, error) {
+func (d *Decoder) intIn(lo, hi int64) int64 {
 	if d.Null() {
-		return 0, nil
+		return 0
 	}
 	start := d.pos
-	b, err := d.number()
-	if err != nil {
-		return 0, err
+	b := d.number()
+	if b == nil {
+		return 0
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil || n < lo || n > hi {
 		d.pos = start
-		return 0, d.errorf("want an integer in range, not " + string(b))
+		d.Fail("want an integer in range, not " + string(b))
+		return 0
 	}
-	return n, nil
+	return n
 }
 
 // Uint reads an unsigned integer of at most bits bits (8, 16, 32 or 64).
-func (d *Decoder) Uint(bits int) (uint64, error) {
+//
+//go:noinline
+func (d *Decoder) Uint(bits int) uint64 {
 	if d.Null() {
-		return 0, nil
+		return 0
 	}
 	start := d.pos
-	b, err := d.number()
-	if err != nil {
-		return 0, err
+	b := d.number()
+	if b == nil {
+		return 0
 	}
 	n, err := strconv.ParseUint(string(b), 10, bits)
 	if err != nil {
 		d.pos = start
-		return 0, d.errorf("want an unsigned " + strconv.Itoa(bits) + "-bit integer, not " + string(b))
+		d.Fail("want an unsigned " + strconv.Itoa(bits) + "-bit integer, not " + string(b))
+		return 0
 	}
-	return n, nil
+	return n
 }
 
 // Float reads a number as a float64.
-func (d *Decoder) Float() (float64, error) {
+//
+//go:noinline
+func (d *Decoder) Float() float64 {
 	if d.Null() {
-		return 0, nil
+		return 0
 	}
 	start := d.pos
-	b, err := d.number()
-	if err != nil {
-		return 0, err
+	b := d.number()
+	if b == nil {
+		return 0
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
 		d.pos = start
-		return 0, d.errorf("number out of range: " + string(b))
+		d.Fail("number out of range: " + string(b))
+		return 0
 	}
-	return f, nil
+	return f
 }
 
 // Base64 reads a standard base64 string into bytes, as encoding/json reads
 // a []byte; null is nil.
-func (d *Decoder) Base64() ([]byte, error) {
+//
+//go:noinline
+func (d *Decoder) Base64() []byte {
 	if d.Null() {
-		return nil, nil
+		return nil
 	}
 	start := d.pos
-	s, err := d.String()
-	if err != nil {
-		return nil, err
+	s := d.String()
+	if d.err != nil {
+		return nil
 	}
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		d.pos = start
-		return nil, d.errorf("want standard base64")
+		d.Fail("want standard base64")
+		return nil
 	}
-	return b, nil
+	return b
 }
 
 // Time reads an RFC 3339 time string; null is the zero time.
-func (d *Decoder) Time() (time.Time, error) {
+//
+//go:noinline
+func (d *Decoder) Time() time.Time {
 	if d.Null() {
-		return time.Time{}, nil
+		return time.Time{}
 	}
 	start := d.pos
-	s, err := d.String()
-	if err != nil {
-		return time.Time{}, err
+	s := d.String()
+	if d.err != nil {
+		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
+	t, ok := parseRFC3339(s)
+	if !ok {
 		d.pos = start
-		return time.Time{}, d.errorf("want an RFC 3339 time")
+		d.Fail("want an RFC 3339 time")
 	}
-	return t, nil
+	return t
 }
 
 // Raw reads one value of any kind and returns its bytes as they are in the
 // input (they alias it).
-func (d *Decoder) Raw() ([]byte, error) {
+//
+//go:noinline
+func (d *Decoder) Raw() []byte {
 	d.space()
 	start := d.pos
-	if err := d.Skip(); err != nil {
-		return nil, err
+	d.Skip()
+	if d.err != nil {
+		return nil
 	}
-	return d.data[start:d.pos], nil
+	return d.data[start:d.pos]
 }
 
 // Skip reads one value of any kind, checking that it is valid JSON.
-func (d *Decoder) Skip() error {
+func (d *Decoder) Skip() {
 	switch c := d.peek(); {
 	case c == '{':
-		return d.Object(func(string) error { return d.Skip() })
+		for ok := d.Object(); ok && d.Member(); {
+			d.Skip()
+		}
 	case c == '[':
-		return d.Array(d.Skip)
+		for ok := d.Array(); ok && d.Elem(); {
+			d.Skip()
+		}
 	case c == '"':
-		_, err := d.str()
-		return err
+		d.str()
 	case c == 't' || c == 'f':
-		_, err := d.Bool()
-		return err
+		d.Bool()
 	case c == 'n':
-		if d.literal("null") {
-			return nil
+		if !d.literal("null") {
+			d.Fail("want a value")
 		}
 	case c == '-' || '0' <= c && c <= '9':
-		_, err := d.number()
-		return err
+		d.number()
 	case c == 0:
-		return d.errorf("unexpected end of input")
+		if d.err == nil {
+			d.Fail("unexpected end of input")
+		}
+	default:
+		d.Fail("want a value")
 	}
-	return d.errorf("want a value")
 }
 
 // str reads the string starting at d.pos (a '"'). Invalid UTF-8 and lone
 // surrogates become U+FFFD, as in encoding/json.
-func (d *Decoder) str() (string, error) {
+func (d *Decoder) str() string {
 	start := d.pos + 1
 	// Fast path: no escapes, all valid UTF-8.
 	for i := start; i < len(d.data); {
@@ -427,12 +493,13 @@ func (d *Decoder) str() (string, error) {
 		switch {
 		case c == '"':
 			d.pos = i + 1
-			return string(d.data[start:i]), nil
+			return string(d.data[start:i])
 		case c == '\\':
 			return d.slowStr(start)
 		case c < 0x20:
 			d.pos = i
-			return "", d.errorf("control character in a string")
+			d.Fail("control character in a string")
+			return ""
 		case c < utf8.RuneSelf:
 			i++
 		default:
@@ -444,10 +511,11 @@ func (d *Decoder) str() (string, error) {
 		}
 	}
 	d.pos = len(d.data)
-	return "", d.errorf("unterminated string")
+	d.Fail("unterminated string")
+	return ""
 }
 
-func (d *Decoder) slowStr(start int) (string, error) {
+func (d *Decoder) slowStr(start int) string {
 	out := make([]byte, 0, 64)
 	i := start
 	for i < len(d.data) {
@@ -455,14 +523,16 @@ func (d *Decoder) slowStr(start int) (string, error) {
 		switch {
 		case c == '"':
 			d.pos = i + 1
-			return string(out), nil
+			return string(out)
 		case c < 0x20:
 			d.pos = i
-			return "", d.errorf("control character in a string")
+			d.Fail("control character in a string")
+			return ""
 		case c == '\\':
 			if i+1 >= len(d.data) {
 				d.pos = i
-				return "", d.errorf("unterminated string")
+				d.Fail("unterminated string")
+				return ""
 			}
 			e := d.data[i+1]
 			i += 2
@@ -483,7 +553,8 @@ func (d *Decoder) slowStr(start int) (string, error) {
 				r, ok := hex4(d.data, i)
 				if !ok {
 					d.pos = i - 2
-					return "", d.errorf("bad \\u escape")
+					d.Fail("bad \\u escape")
+					return ""
 				}
 				i += 4
 				if utf16.IsSurrogate(r) {
@@ -501,7 +572,8 @@ func (d *Decoder) slowStr(start int) (string, error) {
 				out = utf8.AppendRune(out, r)
 			default:
 				d.pos = i - 2
-				return "", d.errorf("bad escape in a string")
+				d.Fail("bad escape in a string")
+				return ""
 			}
 		case c < utf8.RuneSelf:
 			out = append(out, c)
@@ -513,7 +585,8 @@ func (d *Decoder) slowStr(start int) (string, error) {
 		}
 	}
 	d.pos = len(d.data)
-	return "", d.errorf("unterminated string")
+	d.Fail("unterminated string")
+	return ""
 }
 
 func hex4(b []byte, i int) (rune, bool) {

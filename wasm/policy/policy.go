@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	"watchword/wasm/jsonwire"
@@ -125,53 +126,36 @@ func (r *Rule) UnmarshalJSON(b []byte) error {
 }
 
 // ReadJSON reads one rule as [Rule.UnmarshalJSON] describes.
-func (r *Rule) ReadJSON(d *jsonwire.Decoder) error {
+func (r *Rule) ReadJSON(d *jsonwire.Decoder) {
 	if d.Null() {
-		return errors.New("rule is null")
+		d.Fail("rule is null")
+		return
 	}
 	m := make(map[string][]byte)
-	err := d.Object(func(k string) error {
-		raw, err := d.Raw()
-		m[k] = append([]byte(nil), raw...) // the caller may reuse its buffer
-		return err
-	})
-	if err != nil {
-		return err
+	for ok := d.Object(); ok && d.Member(); {
+		k := d.Key()
+		m[k] = append([]byte(nil), d.Raw()...) // the caller may reuse its buffer
+	}
+	if d.Err() != nil {
+		return
 	}
 	*r = Rule{}
-	take := func(name string, read func(d *jsonwire.Decoder) error) error {
+	// take reads and removes the member name with read; null leaves the
+	// default, as in encoding/json.
+	take := func(name string, read func(d *jsonwire.Decoder)) {
 		raw, ok := m[name]
 		if !ok {
-			return nil
+			return
 		}
 		delete(m, name)
 		if err := jsonwire.Decode(raw, false, read); err != nil {
-			return fmt.Errorf("member %q: %w", name, err)
-		}
-		return nil
-	}
-	str := func(dst *string) func(d *jsonwire.Decoder) error {
-		return func(d *jsonwire.Decoder) (err error) { *dst, err = d.String(); return err }
-	}
-	num := func(dst *int) func(d *jsonwire.Decoder) error {
-		return func(d *jsonwire.Decoder) (err error) {
-			if d.Null() {
-				return nil // null leaves the default, as in encoding/json
-			}
-			*dst, err = d.Int()
-			return err
+			d.Fail("member " + strconv.Quote(name) + ": " + err.Error())
 		}
 	}
 	var kind, class string
-	if err := take("id", str(&r.ID)); err != nil {
-		return err
-	}
-	if err := take("kind", str(&kind)); err != nil {
-		return err
-	}
-	if err := take("label", str(&r.Label)); err != nil {
-		return err
-	}
+	take("id", func(d *jsonwire.Decoder) { r.ID = d.String() })
+	take("kind", func(d *jsonwire.Decoder) { kind = d.String() })
+	take("label", func(d *jsonwire.Decoder) { r.Label = d.String() })
 	r.Kind = Kind(kind)
 	if r.Kind == KindCharClass {
 		r.Min = 1 // "at least one" unless the rule says otherwise
@@ -179,24 +163,24 @@ func (r *Rule) ReadJSON(d *jsonwire.Decoder) error {
 	// Parameters are decoded only for kinds this version knows: a newer kind
 	// may give the same member names other types, and must still decode.
 	for _, name := range params[r.Kind] {
-		var err error
-		switch name {
-		case "min":
-			err = take(name, num(&r.Min))
-		case "max":
-			err = take(name, num(&r.Max))
-		case "class":
-			err = take(name, str(&class))
-			r.Class = Class(class)
-		}
-		if err != nil {
-			return err
-		}
+		take(name, func(d *jsonwire.Decoder) {
+			if d.Null() {
+				return
+			}
+			switch name {
+			case "min":
+				r.Min = d.Int()
+			case "max":
+				r.Max = d.Int()
+			case "class":
+				class = d.String()
+			}
+		})
 	}
+	r.Class = Class(class)
 	if len(m) > 0 {
 		r.extra = m
 	}
-	return nil
 }
 
 // MarshalJSON encodes r with its known members and any member kept from
@@ -219,15 +203,18 @@ func (r Rule) WriteJSON(w *jsonwire.Writer) {
 	keys = slices.Compact(keys)
 	w.BeginObject()
 	for _, k := range keys {
-		w.Key(k)
 		switch k {
 		case "id":
-			w.String(r.ID)
+			w.StringField(k, r.ID)
+			continue
 		case "kind":
-			w.String(string(r.Kind))
+			w.StringField(k, string(r.Kind))
+			continue
 		case "label":
-			w.String(r.Label)
+			w.StringField(k, r.Label)
+			continue
 		}
+		w.Key(k)
 		if slices.Contains(params[r.Kind], k) {
 			switch k {
 			case "min":
@@ -237,8 +224,8 @@ func (r Rule) WriteJSON(w *jsonwire.Writer) {
 			case "class":
 				w.String(string(r.Class))
 			}
-		} else if raw, ok := r.extra[k]; ok && k != "id" && k != "kind" && k != "label" {
-			w.Raw(jsonwire.AppendCompact(nil, raw))
+		} else {
+			w.Raw(jsonwire.AppendCompact(nil, r.extra[k]))
 		}
 	}
 	w.EndObject()
@@ -247,8 +234,7 @@ func (r Rule) WriteJSON(w *jsonwire.Writer) {
 // WriteJSON writes p as encoding/json writes it.
 func (p Policy) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(p.ID)
+	w.StringField("id", p.ID)
 	w.Key("rules")
 	if p.Rules == nil {
 		w.Null()
@@ -264,26 +250,25 @@ func (p Policy) WriteJSON(w *jsonwire.Writer) {
 
 // ReadJSON reads p without validating it (see [Parse]); members it does not
 // know are skipped unless d is strict.
-func (p *Policy) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (p *Policy) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			p.ID, err = d.String()
+			p.ID = d.String()
 		case "rules":
+			p.Rules = nil
 			if d.Null() {
-				p.Rules = nil
-				return nil
+				continue
 			}
 			p.Rules = []Rule{}
-			err = d.Array(func() error {
+			for ok := d.Array(); ok && d.Elem(); {
 				p.Rules = append(p.Rules, Rule{})
-				return p.Rules[len(p.Rules)-1].ReadJSON(d)
-			})
+				p.Rules[len(p.Rules)-1].ReadJSON(d)
+			}
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // Parse decodes and validates a policy document such as one published by the

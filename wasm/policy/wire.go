@@ -9,8 +9,7 @@ import "watchword/wasm/jsonwire"
 // WriteJSON writes r as encoding/json would.
 func (r Result) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("ok")
-	w.Bool(r.OK)
+	w.BoolField("ok", r.OK)
 	w.Key("rules")
 	if r.Rules == nil {
 		w.Null()
@@ -18,20 +17,15 @@ func (r Result) WriteJSON(w *jsonwire.Writer) {
 		w.BeginArray()
 		for _, rr := range r.Rules {
 			w.BeginObject()
-			w.Key("id")
-			w.String(rr.ID)
-			w.Key("kind")
-			w.String(string(rr.Kind))
-			w.Key("label")
-			w.String(rr.Label)
-			w.Key("status")
-			w.String(string(rr.Status))
+			w.StringField("id", rr.ID)
+			w.StringField("kind", string(rr.Kind))
+			w.StringField("label", rr.Label)
+			w.StringField("status", string(rr.Status))
 			w.EndObject()
 		}
 		w.EndArray()
 	}
-	w.Key("common")
-	w.Bool(r.Common)
+	w.BoolField("common", r.Common)
 	if r.Strength != nil {
 		w.Key("strength")
 		r.Strength.WriteJSON(w)
@@ -42,16 +36,11 @@ func (r Result) WriteJSON(w *jsonwire.Writer) {
 // WriteJSON writes s as encoding/json would.
 func (s Strength) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("score")
-	w.Int(int64(s.Score))
-	w.Key("guesses")
-	w.Float(s.Guesses)
-	w.Key("entropy_bits")
-	w.Float(s.EntropyBits)
-	w.Key("crack_seconds")
-	w.Float(s.CrackSeconds)
-	w.Key("crack_time")
-	w.String(s.CrackTime)
+	w.IntField("score", int64(s.Score))
+	w.FloatField("guesses", s.Guesses)
+	w.FloatField("entropy_bits", s.EntropyBits)
+	w.FloatField("crack_seconds", s.CrackSeconds)
+	w.StringField("crack_time", s.CrackTime)
 	writeNotes(w, "warnings", s.Warnings)
 	writeNotes(w, "suggestions", s.Suggestions)
 	w.EndObject()
@@ -65,53 +54,49 @@ func writeNotes(w *jsonwire.Writer, key string, notes []Note) {
 	w.BeginArray()
 	for _, n := range notes {
 		w.BeginObject()
-		w.Key("code")
-		w.String(n.Code)
-		w.Key("message")
-		w.String(n.Message)
+		w.StringField("code", n.Code)
+		w.StringField("message", n.Message)
 		w.EndObject()
 	}
 	w.EndArray()
 }
 
 // ReadJSON reads o as encoding/json would (keys match exactly).
-func (o *PasswordOptions) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (o *PasswordOptions) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "length":
-			o.Length, err = d.Int()
+			o.Length = d.Int()
 		case "lower":
-			o.Lower, err = d.Bool()
+			o.Lower = d.Bool()
 		case "upper":
-			o.Upper, err = d.Bool()
+			o.Upper = d.Bool()
 		case "digits":
-			o.Digits, err = d.Bool()
+			o.Digits = d.Bool()
 		case "symbols":
-			o.Symbols, err = d.Bool()
+			o.Symbols = d.Bool()
 		case "no_lookalikes":
-			o.NoLookalikes, err = d.Bool()
+			o.NoLookalikes = d.Bool()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // ReadJSON reads o as encoding/json would (keys match exactly).
-func (o *PassphraseOptions) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (o *PassphraseOptions) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "words":
-			o.Words, err = d.Int()
+			o.Words = d.Int()
 		case "separator":
-			o.Separator, err = d.String()
+			o.Separator = d.String()
 		case "capitalize":
-			o.Capitalize, err = d.Bool()
+			o.Capitalize = d.Bool()
 		case "number":
-			o.Number, err = d.Bool()
+			o.Number = d.Bool()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }

@@ -238,25 +238,23 @@ type editForm struct {
 	Fields map[string][]byte
 }
 
-func (f *editForm) readJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+func (f *editForm) readJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			f.ID, err = d.String()
+			f.ID = d.String()
 		case "type":
-			f.Type, err = d.String()
+			f.Type = d.String()
 		case "fields":
 			f.Fields = make(map[string][]byte)
-			err = d.Object(func(name string) error {
-				raw, err := d.Raw()
-				f.Fields[name] = raw
-				return err
-			})
+			for ok := d.Object(); ok && d.Member(); {
+				name := d.Key()
+				f.Fields[name] = d.Raw()
+			}
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // ApplyEdit applies an edit form from the popup to e:
@@ -343,52 +341,43 @@ func applyField(e *Entry, fs *FieldSpec, raw []byte, oldURLs []URL) error {
 	}
 	switch fs.Kind {
 	case KindString, KindSecret:
-		v, err := d.String()
-		if err != nil {
-			return err
+		if v := d.String(); d.Err() == nil {
+			e.SetString(fs.Tag, v)
 		}
-		e.SetString(fs.Tag, v)
 	case KindBool:
-		v, err := d.Bool()
-		if err != nil {
-			return err
+		if v := d.Bool(); d.Err() == nil {
+			e.SetBool(fs.Tag, v)
 		}
-		e.SetBool(fs.Tag, v)
 	case KindTime:
-		ms, err := d.Int64()
-		if err != nil {
-			return err
+		if ms := d.Int64(); d.Err() == nil {
+			e.SetTime(fs.Tag, time.UnixMilli(ms))
 		}
-		e.SetTime(fs.Tag, time.UnixMilli(ms))
 	case KindBytes:
-		v, err := d.Base64()
-		if err != nil {
-			return err
-		}
-		if len(v) == 0 {
+		switch v := d.Base64(); {
+		case d.Err() != nil:
+		case len(v) == 0:
 			e.Delete(fs.Tag)
-		} else {
+		default:
 			e.SetRaw(fs.Tag, v)
 		}
 	case KindURLs:
 		urls := []URL{}
 		used := make([]bool, len(oldURLs))
-		err := d.Array(func() error {
+		for ok := d.Array(); ok && d.Elem(); {
 			var u URL
 			var match string
-			err := d.Object(func(k string) (err error) {
-				switch k {
+			for ok := d.Object(); ok && d.Member(); {
+				switch d.Key() {
 				case "url":
-					u.URL, err = d.String()
+					u.URL = d.String()
 				case "match":
-					match, err = d.String()
+					match = d.String()
 				default:
-					err = d.Unknown(k)
+					d.Unknown()
 				}
-				return err
-			})
-			if err != nil || u.URL == "" {
-				return err
+			}
+			if u.URL == "" {
+				continue
 			}
 			u.Match = MatchDomain
 			if match != "" {
@@ -406,14 +395,12 @@ func applyField(e *Entry, fs *FieldSpec, raw []byte, oldURLs []URL) error {
 				}
 			}
 			urls = append(urls, u)
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-		e.SetURLs(urls)
+		if d.Err() == nil {
+			e.SetURLs(urls)
+		}
 	default:
 		return errors.New("cannot be edited")
 	}
-	return nil
+	return d.Err()
 }

@@ -12,27 +12,21 @@ import (
 // WriteJSON writes m as encoding/json would.
 func (m meta) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("vault_id")
-	w.String(m.VaultID)
+	w.StringField("vault_id", m.VaultID)
 	if m.Cursor != 0 {
-		w.Key("cursor")
-		w.Int(m.Cursor)
+		w.IntField("cursor", m.Cursor)
 	}
 	if m.Seq != 0 {
-		w.Key("seq")
-		w.Uint(m.Seq)
+		w.UintField("seq", m.Seq)
 	}
 	if m.Paused {
-		w.Key("paused")
-		w.Bool(true)
+		w.BoolField("paused", true)
 	}
 	if !m.SyncedAt.IsZero() {
-		w.Key("synced_at")
-		w.Time(m.SyncedAt)
+		w.TimeField("synced_at", m.SyncedAt)
 	}
 	if m.HeaderOK {
-		w.Key("header_ok")
-		w.Bool(true)
+		w.BoolField("header_ok", true)
 	}
 	if m.Header != nil {
 		w.Key("header")
@@ -41,132 +35,112 @@ func (m meta) WriteJSON(w *jsonwire.Writer) {
 	w.EndObject()
 }
 
-// ReadJSON reads m as encoding/json would (keys match exactly).
-func (m *meta) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads m as encoding/json would.
+func (m *meta) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "vault_id":
-			m.VaultID, err = d.String()
+			m.VaultID = d.String()
 		case "cursor":
-			m.Cursor, err = d.Int64()
+			m.Cursor = d.Int64()
 		case "seq":
-			m.Seq, err = d.Uint(64)
+			m.Seq = d.Uint(64)
 		case "paused":
-			m.Paused, err = d.Bool()
+			m.Paused = d.Bool()
 		case "synced_at":
-			m.SyncedAt, err = d.Time()
+			m.SyncedAt = d.Time()
 		case "header_ok":
-			m.HeaderOK, err = d.Bool()
+			m.HeaderOK = d.Bool()
 		case "header":
-			if d.Null() {
-				m.Header = nil
-				return nil
-			}
-			m.Header = new(api.VaultHeader)
-			err = m.Header.ReadJSON(d)
+			m.Header = api.ReadVaultHeader(d)
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes r as encoding/json would.
 func (r record) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(r.ID)
+	w.StringField("id", r.ID)
 	if r.Rev != 0 {
-		w.Key("rev")
-		w.Int(r.Rev)
+		w.IntField("rev", r.Rev)
 	}
 	if len(r.Base) > 0 {
-		w.Key("base")
-		w.Base64(r.Base)
+		w.Base64Field("base", r.Base)
 	}
 	if r.BaseDeleted {
-		w.Key("bdel")
-		w.Bool(true)
+		w.BoolField("bdel", true)
 	}
 	if r.Pending {
-		w.Key("pend")
-		w.Bool(true)
+		w.BoolField("pend", true)
 	}
 	if len(r.Local) > 0 {
-		w.Key("local")
-		w.Base64(r.Local)
+		w.Base64Field("local", r.Local)
 	}
 	if r.LocalDeleted {
-		w.Key("ldel")
-		w.Bool(true)
+		w.BoolField("ldel", true)
 	}
 	if r.Seq != 0 {
-		w.Key("seq")
-		w.Uint(r.Seq)
+		w.UintField("seq", r.Seq)
 	}
 	if len(r.Trash) > 0 {
-		w.Key("trash")
-		w.Base64(r.Trash)
+		w.Base64Field("trash", r.Trash)
 	}
 	w.EndObject()
 }
 
-// ReadJSON reads r as encoding/json would (keys match exactly).
-func (r *record) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads r as encoding/json would.
+func (r *record) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			r.ID, err = d.String()
+			r.ID = d.String()
 		case "rev":
-			r.Rev, err = d.Int64()
+			r.Rev = d.Int64()
 		case "base":
-			r.Base, err = d.Base64()
+			r.Base = d.Base64()
 		case "bdel":
-			r.BaseDeleted, err = d.Bool()
+			r.BaseDeleted = d.Bool()
 		case "pend":
-			r.Pending, err = d.Bool()
+			r.Pending = d.Bool()
 		case "local":
-			r.Local, err = d.Base64()
+			r.Local = d.Base64()
 		case "ldel":
-			r.LocalDeleted, err = d.Bool()
+			r.LocalDeleted = d.Bool()
 		case "seq":
-			r.Seq, err = d.Uint(64)
+			r.Seq = d.Uint(64)
 		case "trash":
-			r.Trash, err = d.Base64()
+			r.Trash = d.Base64()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes p as encoding/json would.
 func (p problem) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
-	w.Key("id")
-	w.String(p.ID)
-	w.Key("rev")
-	w.Int(p.Rev)
-	w.Key("reason")
-	w.String(p.Reason)
+	w.StringField("id", p.ID)
+	w.IntField("rev", p.Rev)
+	w.StringField("reason", p.Reason)
 	w.EndObject()
 }
 
-// ReadJSON reads p as encoding/json would (keys match exactly).
-func (p *problem) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads p as encoding/json would.
+func (p *problem) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "id":
-			p.ID, err = d.String()
+			p.ID = d.String()
 		case "rev":
-			p.Rev, err = d.Int64()
+			p.Rev = d.Int64()
 		case "reason":
-			p.Reason, err = d.String()
+			p.Reason = d.String()
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes o as encoding/json would.
@@ -187,28 +161,25 @@ func (o outbox) WriteJSON(w *jsonwire.Writer) {
 	w.EndObject()
 }
 
-// ReadJSON reads o as encoding/json would (keys match exactly).
-func (o *outbox) ReadJSON(d *jsonwire.Decoder) error {
-	return d.Object(func(k string) (err error) {
-		switch k {
+// ReadJSON reads o as encoding/json would.
+func (o *outbox) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
 		case "req":
-			err = o.Req.ReadJSON(d)
+			o.Req.ReadJSON(d)
 		case "seqs":
+			o.Seqs = nil
 			if d.Null() {
-				o.Seqs = nil
-				return nil
+				continue
 			}
 			o.Seqs = []uint64{}
-			err = d.Array(func() error {
-				s, err := d.Uint(64)
-				o.Seqs = append(o.Seqs, s)
-				return err
-			})
+			for ok := d.Array(); ok && d.Elem(); {
+				o.Seqs = append(o.Seqs, d.Uint(64))
+			}
 		default:
-			err = d.Unknown(k)
+			d.Unknown()
 		}
-		return err
-	})
+	}
 }
 
 // WriteJSON writes s as encoding/json would.
@@ -221,26 +192,19 @@ func (s Status) WriteJSON(w *jsonwire.Writer) {
 // WriteMembers writes the members of s into an object the caller has begun,
 // for a caller that embeds a Status in its own answer.
 func (s Status) WriteMembers(w *jsonwire.Writer) {
-	w.Key("state")
-	w.String(string(s.State))
+	w.StringField("state", string(s.State))
 	if !s.SyncedAt.IsZero() {
-		w.Key("synced_at")
-		w.Time(s.SyncedAt)
+		w.TimeField("synced_at", s.SyncedAt)
 	}
 	if s.Reason != "" {
-		w.Key("reason")
-		w.String(s.Reason)
+		w.StringField("reason", s.Reason)
 	}
 	if s.Code != "" {
-		w.Key("code")
-		w.String(string(s.Code))
+		w.StringField("code", string(s.Code))
 	}
-	w.Key("pending")
-	w.Int(int64(s.Pending))
-	w.Key("damaged")
-	w.Int(int64(s.Damaged))
-	w.Key("hidden")
-	w.Int(int64(s.Hidden))
+	w.IntField("pending", int64(s.Pending))
+	w.IntField("damaged", int64(s.Damaged))
+	w.IntField("hidden", int64(s.Hidden))
 }
 
 // jsonValue is a value that writes itself.
@@ -254,8 +218,6 @@ func encode(v jsonValue) []byte {
 }
 
 // decode reads one stored value, skipping members a newer version added.
-func decode(b []byte, v interface {
-	ReadJSON(d *jsonwire.Decoder) error
-}) error {
+func decode(b []byte, v interface{ ReadJSON(d *jsonwire.Decoder) }) error {
 	return jsonwire.Decode(b, false, v.ReadJSON)
 }

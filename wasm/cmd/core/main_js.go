@@ -15,7 +15,8 @@
 package main
 
 import (
-	"log"
+	"fmt"
+	"os"
 	"runtime/debug"
 
 	"watchword/wasm/bridge"
@@ -25,7 +26,6 @@ import (
 const globalName = "watchwordCore"
 
 func main() {
-	log.SetFlags(0)
 	// A WebAssembly memory only grows: every byte the Go heap ever reaches
 	// stays allocated to the worker until it stops. Collecting at half the
 	// live heap instead of all of it, and harder near 32 MiB, keeps the peak
@@ -34,7 +34,8 @@ func main() {
 	debug.SetGCPercent(50)
 	debug.SetMemoryLimit(32 << 20)
 	if err := bridge.Register(globalName); err != nil {
-		log.Fatalf("core: %v", err)
+		fmt.Fprintln(os.Stderr, "core:", err)
+		os.Exit(1)
 	}
 	select {} // serve calls until the page or worker goes away
 }
