@@ -104,6 +104,7 @@ globalThis.watchwordResource = async (name) => {
 };
 
 let corePromise = null; // resolves to the core object while the Go instance runs
+let coreExit = null; // rejects when that instance's Go program exits
 let armedVault = null; // the vault id the running instance was given (vaultLoad/unlock)
 
 function startCore() {
@@ -116,10 +117,15 @@ function startCore() {
     );
     // go.run returns when the Go program exits; its main blocks forever, so
     // an exit means a crash: forget the instance and start afresh next time.
+    // The calls still waiting on it would never settle: coreExit fails them.
+    let exited;
+    coreExit = new Promise((_, reject) => { exited = reject; });
+    coreExit.catch(() => {});
     go.run(instance).finally(() => {
       corePromise = null;
       armedVault = null;
       delete globalThis[CORE_GLOBAL];
+      exited(new WatchwordError(CODE.INTERNAL, 'The Watchword core stopped. Try again.'));
     });
     const core = globalThis[CORE_GLOBAL];
     if (!core) throw new WatchwordError(CODE.INTERNAL, 'The Watchword core did not start.');
@@ -140,7 +146,7 @@ async function call(method, ...args) {
     throw new WatchwordError(CODE.UNSUPPORTED, `This build of the core has no ${method}.`);
   }
   try {
-    return await core[method](...args);
+    return await Promise.race([core[method](...args), coreExit]);
   } catch (err) {
     throw toError(err);
   }

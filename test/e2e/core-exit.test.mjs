@@ -1,0 +1,65 @@
+// The Go instance in the worker is disposable: when its program exits (a
+// crash, an out-of-memory abort), the calls still waiting on it fail with a
+// clear error instead of leaving the popup waiting for ever, and the next
+// call starts a fresh instance. Tried here in real Chromium: a call held on
+// a shipped file that never arrives, then the Go program's exit.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium, openPopup, screen } from './harness.mjs';
+
+let ext;
+after(async () => {
+  await ext?.close();
+});
+
+async function workerTarget() {
+  const target = await ext.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(ext.base));
+  return target.worker();
+}
+
+test('a call waiting on a core that exits fails, and the next call starts a new core', async () => {
+  ext = await launchChromium();
+  const page = await openPopup(ext);
+  await screen(page, 'welcome');
+  const worker = await workerTarget();
+  assert.equal(await worker.evaluate(() => typeof globalThis.watchwordCore), 'undefined', 'the welcome screen starts no core');
+
+  // Keep the Go object the worker makes, and let the common-password list
+  // (which a master-password check loads first) never arrive.
+  await worker.evaluate(() => {
+    const run = Go.prototype.run;
+    Go.prototype.run = function (instance) {
+      globalThis.testGo = this;
+      return run.call(this, instance);
+    };
+    globalThis.watchwordResource = () => new Promise(() => {});
+  });
+  await page.evaluate(() => {
+    globalThis.held = chrome.runtime.sendMessage({ type: 'ui-bg-policy-check', kind: 'master', password: 'correct horse battery staple' });
+    globalThis.heldDone = false;
+    globalThis.held.finally(() => { globalThis.heldDone = true; });
+  });
+  await worker.evaluate(async () => {
+    while (!globalThis.watchwordCore || !globalThis.testGo) await new Promise((r) => setTimeout(r, 10));
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await page.evaluate(() => globalThis.heldDone), false, 'the check waits for the list');
+
+  // The Go program exits, as wasm_exec.js reports an exit.
+  await worker.evaluate(() => {
+    globalThis.testGo.exited = true;
+    globalThis.testGo._resolveExitPromise();
+  });
+  const res = await page.evaluate(() => Promise.race([globalThis.held, new Promise((r) => setTimeout(() => r('still waiting'), 10000))]));
+  assert.notEqual(res, 'still waiting', 'the held call is answered once the core exits');
+  assert.equal(res.ok, false, 'the held call fails');
+  assert.equal(res.error.code, 'internal');
+  assert.match(res.error.message, /stopped/);
+
+  // The next call gets a new instance.
+  await worker.evaluate(() => { delete globalThis.testGo; });
+  const gen = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'ui-bg-generate', options: { kind: 'password', length: 24, lower: true, upper: true, digits: true } }));
+  assert.equal(gen.ok, true, JSON.stringify(gen));
+  assert.equal(gen.value.password.length, 24);
+  assert.equal(await worker.evaluate(() => !!globalThis.testGo), true, 'a new Go instance answered');
+});
