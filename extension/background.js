@@ -94,13 +94,28 @@ const RESOURCE_FILES = Object.freeze({
   'public-suffixes': 'lists/public_suffix_list.txt.gz',
 });
 
+// A shipped file comes from the extension's own package and never takes
+// long. One not read after this long is a stuck read: failing it lets the
+// next call that needs the file try again, where waiting would hold every
+// such call (the core loads each file once, under a lock).
+let resourceTimeoutMs = 20000;
+
 globalThis.watchwordResource = async (name) => {
   const file = Object.hasOwn(RESOURCE_FILES, name) ? RESOURCE_FILES[name] : null;
   if (!file) throw new Error(`no shipped resource ${name}`);
-  const res = await fetch(chrome.runtime.getURL(file));
-  if (!res.ok) throw new Error(`${file}: ${res.status}`);
-  const plain = res.body.pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(plain).arrayBuffer());
+  const ms = resourceTimeoutMs;
+  const signal = AbortSignal.timeout(ms);
+  const read = (async () => {
+    const res = await fetch(chrome.runtime.getURL(file), { signal });
+    if (!res.ok) throw new Error(`${file}: ${res.status}`);
+    const plain = res.body.pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(plain).arrayBuffer());
+  })();
+  read.catch(() => {}); // settled by the race below either way
+  const stuck = new Promise((_, reject) => {
+    signal.addEventListener('abort', () => reject(new Error(`${file}: not read in ${ms} ms`)), { once: true });
+  });
+  return Promise.race([read, stuck]);
 };
 
 let corePromise = null; // resolves to the core object while the Go instance runs

@@ -2,7 +2,8 @@
 // crash, an out-of-memory abort), the calls still waiting on it fail with a
 // clear error instead of leaving the popup waiting for ever, and the next
 // call starts a fresh instance. Tried here in real Chromium: a call held on
-// a shipped file that never arrives, then the Go program's exit.
+// a shipped file that never arrives, then the Go program's exit; and a
+// shipped file whose read never ends.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openPopup, screen } from './harness.mjs';
@@ -32,6 +33,7 @@ test('a call waiting on a core that exits fails, and the next call starts a new 
       globalThis.testGo = this;
       return run.call(this, instance);
     };
+    globalThis.realResource = globalThis.watchwordResource;
     globalThis.watchwordResource = () => new Promise(() => {});
   });
   await page.evaluate(() => {
@@ -62,4 +64,33 @@ test('a call waiting on a core that exits fails, and the next call starts a new 
   assert.equal(gen.ok, true, JSON.stringify(gen));
   assert.equal(gen.value.password.length, 24);
   assert.equal(await worker.evaluate(() => !!globalThis.testGo), true, 'a new Go instance answered');
+});
+
+test('a shipped file that is never read fails the call that needs it, and the next call reads it', async () => {
+  // The worker's own resource reader again, and the core the last test
+  // started, which has not loaded the common-password list; reads of the
+  // lists hang until told otherwise.
+  const page = await openPopup(ext);
+  const worker = await workerTarget();
+  await worker.evaluate(() => {
+    globalThis.watchwordResource = globalThis.realResource;
+    const fetchReal = globalThis.fetch;
+    globalThis.hangLists = true;
+    globalThis.fetch = (url, opts) => (globalThis.hangLists && String(url).includes('/lists/') ? new Promise(() => {}) : fetchReal(url, opts));
+    resourceTimeoutMs = 300; // eslint-disable-line no-undef
+  });
+  const check = () => page.evaluate(() => Promise.race([
+    chrome.runtime.sendMessage({ type: 'ui-bg-policy-check', kind: 'master', password: 'plover anchor velvet 91' }),
+    new Promise((r) => setTimeout(() => r('still waiting'), 10000)),
+  ]));
+  const stuck = await check();
+  assert.notEqual(stuck, 'still waiting', 'a stuck read ends the call');
+  assert.equal(stuck.ok, false);
+  assert.equal(stuck.error.code, 'internal');
+
+  await worker.evaluate(() => { globalThis.hangLists = false; });
+  const res = await check();
+  assert.equal(res.ok, true, `the next call reads the list: ${JSON.stringify(res)}`);
+  const rule = res.value.rules.find((r) => r.kind === 'not_common');
+  assert.equal(rule && rule.status, 'pass', 'the list was loaded and consulted');
 });
