@@ -55,7 +55,8 @@ func TestDecodeRecord(t *testing.T) {
 }
 
 // FuzzDecodeRecord checks that whatever the fast path accepts,
-// encoding/json accepts too and reads as the same record.
+// encoding/json and the general decoder accept too and read as the same
+// record.
 func FuzzDecodeRecord(f *testing.F) {
 	f.Add(encode(&record{ID: "0123", Rev: 9, Base: []byte("x"), Pending: true, Local: []byte("yz"), Seq: 3}))
 	f.Add([]byte(`{"id":"a","rev":-0,"bdel":true,"trash":""}`))
@@ -79,6 +80,13 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		if !reflect.DeepEqual(norm(fast), norm(want)) {
 			t.Fatalf("%q: fast %+v, encoding/json %+v", b, fast, want)
+		}
+		var general record
+		if err := decode(b, &general); err != nil {
+			t.Fatalf("fast path read %q, the general decoder refuses it: %v", b, err)
+		}
+		if !reflect.DeepEqual(norm(general), norm(want)) {
+			t.Fatalf("%q: general %+v, encoding/json %+v", b, general, want)
 		}
 	})
 }
