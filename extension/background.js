@@ -122,14 +122,24 @@ let corePromise = null; // resolves to the core object while the Go instance run
 let coreExit = null; // rejects when that instance's Go program exits
 let armedVault = null; // the vault id the running instance was given (vaultLoad/unlock)
 
+// Compiling and starting the core takes well under a second, a few on a
+// loaded machine. A start still unfinished after this long is stuck:
+// failing it lets the next call start afresh, where waiting would hold
+// every call.
+let coreStartTimeoutMs = 30000;
+
 function startCore() {
   if (corePromise) return corePromise;
   corePromise = (async () => {
     const go = new Go();
-    const { instance } = await WebAssembly.instantiateStreaming(
-      fetch(chrome.runtime.getURL('core.wasm')),
-      go.importObject,
-    );
+    const ms = coreStartTimeoutMs;
+    const compiled = WebAssembly.instantiateStreaming(fetch(chrome.runtime.getURL('core.wasm')), go.importObject);
+    compiled.catch(() => {}); // settled by the race below either way
+    let timer;
+    const stuck = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new WatchwordError(CODE.INTERNAL, `The Watchword core did not start in ${ms / 1000} s. Try again.`)), ms);
+    });
+    const { instance } = await Promise.race([compiled, stuck]).finally(() => clearTimeout(timer));
     // go.run returns when the Go program exits; its main blocks forever, so
     // an exit means a crash: forget the instance and start afresh next time.
     // The calls still waiting on it would never settle: coreExit fails them.

@@ -2,8 +2,8 @@
 // crash, an out-of-memory abort), the calls still waiting on it fail with a
 // clear error instead of leaving the popup waiting for ever, and the next
 // call starts a fresh instance. Tried here in real Chromium: a call held on
-// a shipped file that never arrives, then the Go program's exit; and a
-// shipped file whose read never ends.
+// a shipped file that never arrives, then the Go program's exit; a shipped
+// file whose read never ends; a start of the core that never finishes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openPopup, screen } from './harness.mjs';
@@ -93,4 +93,32 @@ test('a shipped file that is never read fails the call that needs it, and the ne
   assert.equal(res.ok, true, `the next call reads the list: ${JSON.stringify(res)}`);
   const rule = res.value.rules.find((r) => r.kind === 'not_common');
   assert.equal(rule && rule.status, 'pass', 'the list was loaded and consulted');
+});
+
+test('a core whose start never finishes fails the call, and the next call starts one', async () => {
+  const page = await openPopup(ext);
+  const worker = await workerTarget();
+  // The running instance goes away (as in the first test), and the next
+  // compilation never finishes.
+  await worker.evaluate(() => {
+    globalThis.testGo.exited = true;
+    globalThis.testGo._resolveExitPromise();
+    globalThis.realInstantiate = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = () => new Promise(() => {});
+    coreStartTimeoutMs = 300; // eslint-disable-line no-undef
+  });
+  const generate = () => page.evaluate(() => Promise.race([
+    chrome.runtime.sendMessage({ type: 'ui-bg-generate', options: { kind: 'password', length: 20, lower: true } }),
+    new Promise((r) => setTimeout(() => r('still waiting'), 10000)),
+  ]));
+  const stuck = await generate();
+  assert.notEqual(stuck, 'still waiting', 'a stuck start ends the call');
+  assert.equal(stuck.ok, false);
+  assert.equal(stuck.error.code, 'internal');
+  assert.match(stuck.error.message, /did not start/);
+
+  await worker.evaluate(() => { WebAssembly.instantiateStreaming = globalThis.realInstantiate; });
+  const res = await generate();
+  assert.equal(res.ok, true, `the next call starts a core: ${JSON.stringify(res)}`);
+  assert.equal(res.value.password.length, 20);
 });

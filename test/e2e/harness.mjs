@@ -265,8 +265,8 @@ export async function shot(page, ext, name) {
 
 // screen waits until the popup shows the named screen. When it does not
 // come, the error says what the popup shows instead (its screen, any error
-// or busy button, the status corner), so a failure in CI can be read
-// without a screenshot.
+// or busy button, the status corner, whether the background and the core
+// still answer), so a failure in CI can be read without a screenshot.
 export async function screen(page, name, timeout = 20000) {
   await page.waitForFunction((n) => document.body.dataset.screen === n, { timeout }, name).catch(async (err) => {
     const shown = await page.evaluate(() => {
@@ -278,6 +278,17 @@ export async function screen(page, name, timeout = 20000) {
         status: document.querySelector('#status') && document.querySelector('#status').dataset.state,
       };
     }).catch((e) => ({ unreadable: String(e) }));
+    // Whether the background answers a message that needs no core, and
+    // one that does.
+    const probe = (msg) => page.evaluate((m) => {
+      if (!globalThis.chrome || !chrome.runtime || !chrome.runtime.sendMessage) return 'not an extension page';
+      return Promise.race([
+        chrome.runtime.sendMessage(m).then((r) => (r && r.ok ? 'answers' : `answers ${JSON.stringify(r)}`), (e) => `fails: ${e}`),
+        new Promise((r) => setTimeout(() => r('no answer in 3 s'), 3000)),
+      ]);
+    }, msg).catch((e) => `unreadable: ${e}`);
+    shown.background = await probe({ type: 'ui-bg-state' });
+    shown.core = await probe({ type: 'ui-bg-generate', options: { kind: 'password', length: 16, lower: true } });
     throw new Error(`waiting for the ${name} screen: the popup shows ${JSON.stringify(shown)}: ${err.message}`);
   });
 }
