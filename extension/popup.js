@@ -252,7 +252,9 @@ async function busy(button, label, work) {
 // strength meter with its warnings when the result has them.
 function checklist(id) {
   const list = h('ul', { class: 'checklist', id, 'aria-live': 'polite', 'aria-label': 'Password requirements' });
-  const meter = h('div', { class: 'meter', dataset: { score: '0' }, role: 'img', 'aria-label': 'Strength: not rated' }, h('span'), h('span'), h('span'), h('span'));
+  // The meter keeps its place while unrated (data-rated, not hidden), so
+  // the fields and the button below do not move when the estimate arrives.
+  const meter = h('div', { class: 'meter', dataset: { score: '0', rated: 'false' }, role: 'img', 'aria-label': 'Strength: not rated' }, h('span'), h('span'), h('span'), h('span'));
   const note = h('div', { class: 'hint' });
   let touched = false;
   const wrap = h('div', { class: 'policy' }, list, meter, note);
@@ -270,7 +272,7 @@ function checklist(id) {
     meter.dataset.score = String(typed ? score : 0);
     const words = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'];
     meter.setAttribute('aria-label', `Strength: ${typed ? words[score] : 'not rated'}`);
-    meter.hidden = !st;
+    meter.dataset.rated = st ? 'true' : 'false';
     const notes = [];
     if (res.common) notes.push('This password is on a list of commonly used passwords.');
     if (st && typed) {

@@ -6,7 +6,7 @@
 // vault. Screenshots go to artifacts/firefox/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, send, shot, screen, findLink, waitFor } from './harness.mjs';
+import { startServer, send, shot, screen, findLink, waitFor, clickSettled } from './harness.mjs';
 import { launchFirefoxWithPopup } from './firefox.mjs';
 
 let server;
@@ -78,7 +78,7 @@ for (const variant of ['skip', 'accept']) {
       await page.type('#confirm', password);
       assert.equal(await page.$eval('#marketing', (c) => c.checked), false, 'the news box starts unchecked');
       if (variant === 'accept') await page.click('#marketing');
-      await page.click('#create');
+      await clickSettled(page, '#create');
 
       await screen(page, 'statement');
       await shot(page, ext, `statement-${variant}`);
@@ -96,7 +96,7 @@ for (const variant of ['skip', 'accept']) {
       await screen(page, 'masterCreate');
       await page.type('#master', 'correct horse battery staple');
       await page.type('#master-confirm', 'correct horse battery staple');
-      await page.click('#create-vault');
+      await clickSettled(page, '#create-vault');
       await screen(page, 'vault', 120000);
       await shot(page, ext, `vault-empty-${variant}`);
 

@@ -3,7 +3,7 @@
 // takes the puppeteer page of a popup (Chromium's or Firefox's: the popup
 // is the same HTML) or the running test server.
 import { createHash } from 'node:crypto';
-import { screen, findLink, waitFor } from './harness.mjs';
+import { screen, findLink, waitFor, clickSettled } from './harness.mjs';
 
 export const ACCOUNT_PASSWORD = 'Tr0ubadour-Horse';
 export const MASTER = 'correct horse battery staple';
@@ -76,7 +76,7 @@ export async function createVault(page) {
   await screen(page, 'masterCreate');
   await page.type('#master', MASTER);
   await page.type('#master-confirm', MASTER);
-  await page.click('#create-vault');
+  await clickSettled(page, '#create-vault');
   await screen(page, 'vault', 120000);
 }
 

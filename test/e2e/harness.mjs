@@ -263,6 +263,25 @@ export async function shot(page, ext, name) {
   return file;
 }
 
+// clickSettled clicks selector once it has stopped moving. The password
+// screens grow as the checklist and the strength estimate arrive (the
+// estimate a moment after typing stops); a click aimed at where a button
+// was lands beside it, as a person's would.
+export async function clickSettled(page, selector) {
+  let last = null;
+  let still = 0;
+  for (let i = 0; i < 100 && still < 3; i++) {
+    const box = await page.$eval(selector, (el) => {
+      const r = el.getBoundingClientRect();
+      return `${r.x},${r.y},${r.width},${r.height}`;
+    });
+    still = box === last ? still + 1 : 0;
+    last = box;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await page.click(selector);
+}
+
 // screen waits until the popup shows the named screen. When it does not
 // come, the error says what the popup shows instead (its screen, any error
 // or busy button, the status corner, whether the background and the core

@@ -4,7 +4,7 @@
 // emailed link with the profile Apply, then the master password and the vault.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, openPopup, send, shot, screen, findLink, waitFor } from './harness.mjs';
+import { startServer, launchChromium, openPopup, send, shot, screen, findLink, waitFor, clickSettled } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -98,13 +98,13 @@ for (const variant of ['skip', 'accept']) {
       await typeInto(page, '#password', password);
       await page.type('#confirm', 'something else');
       assert.equal(await page.$eval('#marketing', (c) => c.checked), false, 'the news box starts unchecked');
-      await page.click('#create');
+      await clickSettled(page, '#create');
       await page.waitForSelector('.notice.error:not([hidden])');
       assert.match(await page.$eval('.notice.error', (n) => n.textContent), /different/);
       await shot(page, ext, `register-mismatch-${variant}`);
       await typeInto(page, '#confirm', password);
       if (variant === 'accept') await page.click('#marketing');
-      await page.click('#create');
+      await clickSettled(page, '#create');
 
       await screen(page, 'statement');
       await shot(page, ext, `statement-${variant}`);
@@ -145,7 +145,7 @@ for (const variant of ['skip', 'accept']) {
       await shot(page, ext, `master-create-${variant}`);
       await typeInto(page, '#master', 'correct horse battery staple');
       await page.type('#master-confirm', 'correct horse battery staple');
-      await page.click('#create-vault');
+      await clickSettled(page, '#create-vault');
       await screen(page, 'vault', 120000);
       await shot(page, ext, `vault-empty-${variant}`);
 
