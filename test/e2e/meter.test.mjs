@@ -45,6 +45,9 @@ test('the popup loads strength.wasm only on a password screen and rates what is 
     const unrated = await page.$eval('.policy .meter', (m) => ({ rated: m.dataset.rated, height: m.getBoundingClientRect().height, visibility: getComputedStyle(m).visibility }));
     assert.deepEqual(unrated, { rated: 'false', height: unrated.height, visibility: 'hidden' });
     assert.ok(unrated.height > 0, 'the unrated meter keeps its height');
+    await page.waitForFunction(() => document.querySelectorAll('#account-rules li').length > 0);
+    const buttonTop = () => page.$eval('#create', (b) => b.getBoundingClientRect().top);
+    const topBefore = await buttonTop();
     await page.type('#email', 'jane.doe@example.org');
     await typeInto(page, '#password', 'Password1');
     await waitFor(async () => (await meter(page)).label === 'Strength: Very weak', { what: 'a rating for a common password', timeout: 20000 });
@@ -56,6 +59,7 @@ test('the popup loads strength.wasm only on a password screen and rates what is 
     await typeInto(page, '#password', 'Violet-Anchor-Drizzle-Fortune-7');
     await waitFor(async () => Number((await meter(page)).score) >= 3, { what: 'a strong rating' });
     assert.match((await meter(page)).label, /Strength: (Good|Strong)/);
+    assert.equal(await buttonTop(), topBefore, 'a rating without warnings leaves the button where it was');
     await shot(page, ext, 'meter-strong');
     assert.deepEqual([...new Set(wasmLoads)], ['/strength.wasm'], 'the popup itself loads only strength.wasm');
     assert.deepEqual(page.errors, []);
