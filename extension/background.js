@@ -100,22 +100,28 @@ const RESOURCE_FILES = Object.freeze({
 // such call (the core loads each file once, under a lock).
 let resourceTimeoutMs = 20000;
 
+// withDeadline settles as promise does, or rejects with late() once ms have
+// passed: for the waits that must end even when what they wait on never does.
+function withDeadline(promise, ms, late) {
+  promise.catch(() => {}); // settled by the race either way
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 globalThis.watchwordResource = async (name) => {
   const file = Object.hasOwn(RESOURCE_FILES, name) ? RESOURCE_FILES[name] : null;
   if (!file) throw new Error(`no shipped resource ${name}`);
   const ms = resourceTimeoutMs;
-  const signal = AbortSignal.timeout(ms);
   const read = (async () => {
-    const res = await fetch(chrome.runtime.getURL(file), { signal });
+    const res = await fetch(chrome.runtime.getURL(file));
     if (!res.ok) throw new Error(`${file}: ${res.status}`);
     const plain = res.body.pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(plain).arrayBuffer());
   })();
-  read.catch(() => {}); // settled by the race below either way
-  const stuck = new Promise((_, reject) => {
-    signal.addEventListener('abort', () => reject(new Error(`${file}: not read in ${ms} ms`)), { once: true });
-  });
-  return Promise.race([read, stuck]);
+  return withDeadline(read, ms, () => new Error(`${file}: not read in ${ms} ms`));
 };
 
 let corePromise = null; // resolves to the core object while the Go instance runs
@@ -133,13 +139,11 @@ function startCore() {
   corePromise = (async () => {
     const go = new Go();
     const ms = coreStartTimeoutMs;
-    const compiled = WebAssembly.instantiateStreaming(fetch(chrome.runtime.getURL('core.wasm')), go.importObject);
-    compiled.catch(() => {}); // settled by the race below either way
-    let timer;
-    const stuck = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new WatchwordError(CODE.INTERNAL, `The Watchword core did not start in ${ms / 1000} s. Try again.`)), ms);
-    });
-    const { instance } = await Promise.race([compiled, stuck]).finally(() => clearTimeout(timer));
+    const { instance } = await withDeadline(
+      WebAssembly.instantiateStreaming(fetch(chrome.runtime.getURL('core.wasm')), go.importObject),
+      ms,
+      () => new WatchwordError(CODE.INTERNAL, `The Watchword core did not start in ${ms / 1000} s. Try again.`),
+    );
     // go.run returns when the Go program exits; its main blocks forever, so
     // an exit means a crash: forget the instance and start afresh next time.
     // The calls still waiting on it would never settle: coreExit fails them.

@@ -108,33 +108,12 @@ func (e *Entry) ReadJSON(d *jsonwire.Decoder) {
 	}
 }
 
-// ReadEntries reads an array of entries; null is nil.
-func ReadEntries(d *jsonwire.Decoder) []Entry {
-	if d.Null() {
-		return nil
-	}
-	out := []Entry{}
-	for ok := d.Array(); ok && d.Elem(); {
-		out = append(out, Entry{})
-		out[len(out)-1].ReadJSON(d)
-	}
-	return out
-}
-
 // WriteJSON writes r as encoding/json would.
 func (r PullResponse) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
 	w.IntField("revision", r.Revision)
 	w.Key("entries")
-	if r.Entries == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, e := range r.Entries {
-			e.WriteJSON(w)
-		}
-		w.EndArray()
-	}
+	jsonwire.WriteArray(w, r.Entries, Entry.WriteJSON)
 	w.BoolField("more", r.More)
 	w.EndObject()
 }
@@ -146,7 +125,7 @@ func (r *PullResponse) ReadJSON(d *jsonwire.Decoder) {
 		case "revision":
 			r.Revision = d.Int64()
 		case "entries":
-			r.Entries = ReadEntries(d)
+			r.Entries = jsonwire.ReadArray(d, (*Entry).ReadJSON)
 		case "more":
 			r.More = d.Bool()
 		default:
@@ -192,15 +171,7 @@ func (r PushRequest) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
 	w.StringField("idempotency_key", r.IdempotencyKey)
 	w.Key("changes")
-	if r.Changes == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, c := range r.Changes {
-			c.WriteJSON(w)
-		}
-		w.EndArray()
-	}
+	jsonwire.WriteArray(w, r.Changes, Change.WriteJSON)
 	w.EndObject()
 }
 
@@ -211,15 +182,7 @@ func (r *PushRequest) ReadJSON(d *jsonwire.Decoder) {
 		case "idempotency_key":
 			r.IdempotencyKey = d.String()
 		case "changes":
-			r.Changes = nil
-			if d.Null() {
-				continue
-			}
-			r.Changes = []Change{}
-			for ok := d.Array(); ok && d.Elem(); {
-				r.Changes = append(r.Changes, Change{})
-				r.Changes[len(r.Changes)-1].ReadJSON(d)
-			}
+			r.Changes = jsonwire.ReadArray(d, (*Change).ReadJSON)
 		default:
 			d.Unknown()
 		}
@@ -268,15 +231,7 @@ func (r PushResponse) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
 	w.IntField("revision", r.Revision)
 	w.Key("results")
-	if r.Results == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, c := range r.Results {
-			c.WriteJSON(w)
-		}
-		w.EndArray()
-	}
+	jsonwire.WriteArray(w, r.Results, ChangeResult.WriteJSON)
 	w.EndObject()
 }
 
@@ -287,15 +242,7 @@ func (r *PushResponse) ReadJSON(d *jsonwire.Decoder) {
 		case "revision":
 			r.Revision = d.Int64()
 		case "results":
-			r.Results = nil
-			if d.Null() {
-				continue
-			}
-			r.Results = []ChangeResult{}
-			for ok := d.Array(); ok && d.Elem(); {
-				r.Results = append(r.Results, ChangeResult{})
-				r.Results[len(r.Results)-1].ReadJSON(d)
-			}
+			r.Results = jsonwire.ReadArray(d, (*ChangeResult).ReadJSON)
 		default:
 			d.Unknown()
 		}

@@ -322,25 +322,21 @@ func (r decideResult) WriteJSON(w *jsonwire.Writer) {
 		w.StringField("refused", string(r.Refused))
 	}
 	w.Key("matches")
-	if r.Matches == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, m := range r.Matches {
-			w.BeginObject()
-			w.StringField("id", m.ID)
-			w.StringField("name", m.Name)
-			w.StringField("username", m.Username)
-			w.StringField("verdict", string(m.Verdict))
-			if m.Reason != "" {
-				w.StringField("reason", string(m.Reason))
-			}
-			if m.Origin != "" {
-				w.StringField("origin", m.Origin)
-			}
-			w.EndObject()
-		}
-		w.EndArray()
+	jsonwire.WriteArray(w, r.Matches, decided.WriteJSON)
+	w.EndObject()
+}
+
+func (m decided) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	w.StringField("id", m.ID)
+	w.StringField("name", m.Name)
+	w.StringField("username", m.Username)
+	w.StringField("verdict", string(m.Verdict))
+	if m.Reason != "" {
+		w.StringField("reason", string(m.Reason))
+	}
+	if m.Origin != "" {
+		w.StringField("origin", m.Origin)
 	}
 	w.EndObject()
 }

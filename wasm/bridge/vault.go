@@ -268,7 +268,7 @@ func parseBatch(b []byte) ([]vault.Sealed, error) {
 // records as the server's pull pages carry them. Tombstones are skipped.
 func parseEntriesJSON(b []byte) ([]vault.Sealed, error) {
 	var in []api.Entry
-	err := jsonwire.Decode(b, false, func(d *jsonwire.Decoder) { in = api.ReadEntries(d) })
+	err := jsonwire.Decode(b, false, func(d *jsonwire.Decoder) { in = jsonwire.ReadArray(d, (*api.Entry).ReadJSON) })
 	if err != nil {
 		return nil, api.Errorf(api.CodeBadRequest, "entries: bad JSON: %v", err)
 	}

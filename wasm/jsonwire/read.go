@@ -246,14 +246,7 @@ func (d *Decoder) String() string {
 //
 //go:noinline
 func (d *Decoder) Strings() []string {
-	if d.Null() {
-		return nil
-	}
-	out := []string{}
-	for ok := d.Array(); ok && d.Elem(); {
-		out = append(out, d.String())
-	}
-	return out
+	return ReadArray(d, func(s *string, d *Decoder) { *s = d.String() })
 }
 
 // Bool reads true or false.
@@ -326,6 +319,17 @@ func (d *Decoder) number() []byte {
 	return d.data[start:p]
 }
 
+// numberText reads a number's text and where it starts; nil for null
+// (the zero value) and after an error.
+func (d *Decoder) numberText() ([]byte, int) {
+	if d.Null() {
+		return nil, 0
+	}
+	d.space()
+	start := d.pos
+	return d.number(), start
+}
+
 // Int64 reads an integer. A fraction or exponent is an error, as it is for
 // encoding/json decoding into an integer.
 //
@@ -338,11 +342,7 @@ func (d *Decoder) Int64() int64 { return d.intIn(math.MinInt64, math.MaxInt64) }
 func (d *Decoder) Int() int { return int(d.intIn(math.MinInt, math.MaxInt)) }
 
 func (d *Decoder) intIn(lo, hi int64) int64 {
-	if d.Null() {
-		return 0
-	}
-	start := d.pos
-	b := d.number()
+	b, start := d.numberText()
 	if b == nil {
 		return 0
 	}
@@ -359,11 +359,7 @@ func (d *Decoder) intIn(lo, hi int64) int64 {
 //
 //go:noinline
 func (d *Decoder) Uint(bits int) uint64 {
-	if d.Null() {
-		return 0
-	}
-	start := d.pos
-	b := d.number()
+	b, start := d.numberText()
 	if b == nil {
 		return 0
 	}
@@ -380,11 +376,7 @@ func (d *Decoder) Uint(bits int) uint64 {
 //
 //go:noinline
 func (d *Decoder) Float() float64 {
-	if d.Null() {
-		return 0
-	}
-	start := d.pos
-	b := d.number()
+	b, start := d.numberText()
 	if b == nil {
 		return 0
 	}

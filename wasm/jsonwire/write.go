@@ -296,15 +296,7 @@ func (w *Writer) FloatField(k string, f float64) { w.Key(k); w.b = AppendFloat(w
 //
 //go:noinline
 func (w *Writer) Strings(ss []string) {
-	if ss == nil {
-		w.Null()
-		return
-	}
-	w.BeginArray()
-	for _, s := range ss {
-		w.String(s)
-	}
-	w.EndArray()
+	WriteArray(w, ss, func(s string, w *Writer) { w.String(s) })
 }
 
 // Raw writes b, which must be one valid JSON value, as it is.

@@ -236,15 +236,7 @@ func (p Policy) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
 	w.StringField("id", p.ID)
 	w.Key("rules")
-	if p.Rules == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, r := range p.Rules {
-			r.WriteJSON(w)
-		}
-		w.EndArray()
-	}
+	jsonwire.WriteArray(w, p.Rules, Rule.WriteJSON)
 	w.EndObject()
 }
 
@@ -256,15 +248,7 @@ func (p *Policy) ReadJSON(d *jsonwire.Decoder) {
 		case "id":
 			p.ID = d.String()
 		case "rules":
-			p.Rules = nil
-			if d.Null() {
-				continue
-			}
-			p.Rules = []Rule{}
-			for ok := d.Array(); ok && d.Elem(); {
-				p.Rules = append(p.Rules, Rule{})
-				p.Rules[len(p.Rules)-1].ReadJSON(d)
-			}
+			p.Rules = jsonwire.ReadArray(d, (*Rule).ReadJSON)
 		default:
 			d.Unknown()
 		}

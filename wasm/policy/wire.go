@@ -11,25 +11,22 @@ func (r Result) WriteJSON(w *jsonwire.Writer) {
 	w.BeginObject()
 	w.BoolField("ok", r.OK)
 	w.Key("rules")
-	if r.Rules == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, rr := range r.Rules {
-			w.BeginObject()
-			w.StringField("id", rr.ID)
-			w.StringField("kind", string(rr.Kind))
-			w.StringField("label", rr.Label)
-			w.StringField("status", string(rr.Status))
-			w.EndObject()
-		}
-		w.EndArray()
-	}
+	jsonwire.WriteArray(w, r.Rules, RuleResult.WriteJSON)
 	w.BoolField("common", r.Common)
 	if r.Strength != nil {
 		w.Key("strength")
 		r.Strength.WriteJSON(w)
 	}
+	w.EndObject()
+}
+
+// WriteJSON writes r as encoding/json would.
+func (r RuleResult) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	w.StringField("id", r.ID)
+	w.StringField("kind", string(r.Kind))
+	w.StringField("label", r.Label)
+	w.StringField("status", string(r.Status))
 	w.EndObject()
 }
 
@@ -51,14 +48,15 @@ func writeNotes(w *jsonwire.Writer, key string, notes []Note) {
 		return // omitempty
 	}
 	w.Key(key)
-	w.BeginArray()
-	for _, n := range notes {
-		w.BeginObject()
-		w.StringField("code", n.Code)
-		w.StringField("message", n.Message)
-		w.EndObject()
-	}
-	w.EndArray()
+	jsonwire.WriteArray(w, notes, Note.WriteJSON)
+}
+
+// WriteJSON writes n as encoding/json would.
+func (n Note) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	w.StringField("code", n.Code)
+	w.StringField("message", n.Message)
+	w.EndObject()
 }
 
 // ReadJSON reads o as encoding/json would (keys match exactly).

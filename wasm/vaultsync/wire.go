@@ -149,15 +149,7 @@ func (o outbox) WriteJSON(w *jsonwire.Writer) {
 	w.Key("req")
 	o.Req.WriteJSON(w)
 	w.Key("seqs")
-	if o.Seqs == nil {
-		w.Null()
-	} else {
-		w.BeginArray()
-		for _, s := range o.Seqs {
-			w.Uint(s)
-		}
-		w.EndArray()
-	}
+	jsonwire.WriteArray(w, o.Seqs, func(s uint64, w *jsonwire.Writer) { w.Uint(s) })
 	w.EndObject()
 }
 
@@ -168,14 +160,7 @@ func (o *outbox) ReadJSON(d *jsonwire.Decoder) {
 		case "req":
 			o.Req.ReadJSON(d)
 		case "seqs":
-			o.Seqs = nil
-			if d.Null() {
-				continue
-			}
-			o.Seqs = []uint64{}
-			for ok := d.Array(); ok && d.Elem(); {
-				o.Seqs = append(o.Seqs, d.Uint(64))
-			}
+			o.Seqs = jsonwire.ReadArray(d, func(s *uint64, d *jsonwire.Decoder) { *s = d.Uint(64) })
 		default:
 			d.Unknown()
 		}
