@@ -249,15 +249,17 @@ async function busy(button, label, work) {
 }
 
 // checklist renders the core's policy result: one line per rule, and the
-// strength meter with its warnings when the result has them.
+// strength meter with its rating and one piece of advice when the result
+// has them. The rating and the advice keep their lines (CSS), so an estimate
+// arriving, or changing as the password is typed, does not move the fields
+// and the button below.
 function checklist(id) {
   const list = h('ul', { class: 'checklist', id, 'aria-live': 'polite', 'aria-label': 'Password requirements' });
-  // The meter keeps its place while unrated (data-rated, not hidden), so
-  // the fields and the button below do not move when the estimate arrives.
   const meter = h('div', { class: 'meter', dataset: { score: '0', rated: 'false' }, role: 'img', 'aria-label': 'Strength: not rated' }, h('span'), h('span'), h('span'), h('span'));
-  const note = h('div', { class: 'hint' });
+  const rating = h('div', { class: 'rating' });
+  const advice = h('div', { class: 'advice' });
   let touched = false;
-  const wrap = h('div', { class: 'policy' }, list, meter, note);
+  const wrap = h('div', { class: 'policy' }, list, meter, h('div', { class: 'hint strength', 'aria-live': 'polite' }, rating, advice));
   wrap.update = (res, typed) => {
     touched = touched || typed;
     list.replaceChildren(
@@ -267,22 +269,27 @@ function checklist(id) {
           h('span', { class: 'sr-only', text: r.status === 'pass' ? ' — met' : r.status === 'unchecked' ? ' — checked when you submit' : ' — not met yet' })),
       ),
     );
-    const st = res.strength;
+    const st = typed ? res.strength : null;
     const score = st ? st.score : 0;
-    meter.dataset.score = String(typed ? score : 0);
     const words = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'];
-    meter.setAttribute('aria-label', `Strength: ${typed ? words[score] : 'not rated'}`);
+    meter.dataset.score = String(score);
     meter.dataset.rated = st ? 'true' : 'false';
-    const notes = [];
-    if (res.common) notes.push('This password is on a list of commonly used passwords.');
-    if (st && typed) {
-      notes.push(`${words[score]}${st.crack_time ? ` — could take ${st.crack_time} to guess` : ''}.`);
-      for (const w of st.warnings || []) notes.push(w.message);
-      for (const s of st.suggestions || []) notes.push(s.message);
-    }
-    note.textContent = notes.join(' ');
+    meter.setAttribute('aria-label', `Strength: ${st ? words[score] : 'not rated'}`);
+    rating.replaceChildren(...(st ? [h('strong', { text: words[score] }), st.crack_time ? ` · could take ${st.crack_time} to guess` : ''] : []));
+    advice.textContent = adviceFor(res, st);
   };
   return wrap;
+}
+
+// adviceFor picks the one thing most worth saying about a password: that it
+// is on the shipped list of common passwords (which makes the estimator's
+// own "similar to a common password" redundant), else the estimator's first
+// warning, else, for a password not yet rated good, its first suggestion.
+function adviceFor(res, st) {
+  if (res.common) return 'This password is on a list of commonly used passwords.';
+  if (!st) return '';
+  const first = (l) => (l && l.length ? l[0].message : '');
+  return first(st.warnings) || (st.score < 3 ? first(st.suggestions) : '');
 }
 
 async function runCheck(kind, password, list, typed) {

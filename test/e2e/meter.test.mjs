@@ -1,6 +1,7 @@
 // The strength meter: strength.wasm is loaded by the popup's password
 // screens only, on first use, and rates what is typed (score in words,
-// warnings and suggestions) next to the policy checklist.
+// one piece of advice) next to the policy checklist, without moving
+// what is below it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
@@ -23,7 +24,8 @@ const meter = (page) => page.$eval('.policy', (p) => ({
   score: p.querySelector('.meter').dataset.score,
   label: p.querySelector('.meter').getAttribute('aria-label'),
   rated: p.querySelector('.meter').dataset.rated,
-  note: p.querySelector('.hint').textContent,
+  rating: p.querySelector('.strength .rating').textContent,
+  advice: p.querySelector('.strength .advice').textContent,
 }));
 
 test('the popup loads strength.wasm only on a password screen and rates what is typed', async () => {
@@ -53,12 +55,16 @@ test('the popup loads strength.wasm only on a password screen and rates what is 
     await waitFor(async () => (await meter(page)).label === 'Strength: Very weak', { what: 'a rating for a common password', timeout: 20000 });
     const weak = await meter(page);
     assert.equal(weak.rated, 'true');
-    assert.match(weak.note, /common/i, 'a common password gets a warning');
+    assert.match(weak.rating, /^Very weak · could take .+ to guess$/);
+    assert.equal(weak.advice, 'This password is on a list of commonly used passwords.', 'one piece of advice: the common-password list comes first');
+    assert.equal(await buttonTop(), topBefore, 'a rating with advice leaves the button where it was');
     await shot(page, ext, 'meter-weak');
 
     await typeInto(page, '#password', 'Violet-Anchor-Drizzle-Fortune-7');
     await waitFor(async () => Number((await meter(page)).score) >= 3, { what: 'a strong rating' });
-    assert.match((await meter(page)).label, /Strength: (Good|Strong)/);
+    const strong = await meter(page);
+    assert.match(strong.label, /Strength: (Good|Strong)/);
+    assert.equal(strong.advice, '', 'no advice for a good password without warnings');
     assert.equal(await buttonTop(), topBefore, 'a rating without warnings leaves the button where it was');
     await shot(page, ext, 'meter-strong');
     assert.deepEqual([...new Set(wasmLoads)], ['/strength.wasm'], 'the popup itself loads only strength.wasm');
