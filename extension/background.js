@@ -416,9 +416,11 @@ const engineStorage = {
     const changed = [...Object.keys(puts), ...deletes].filter((k) => ENTRY_RECORD.test(k));
     if (!changed.length) return;
     // The popup's own saves and deletes patch the list index themselves
-    // (listPatch); anything else (a sync round, autofill's saves) rebuilds it.
-    if (localOps > 0) for (const k of changed) localSeen.add(k.replace(ENTRY_RECORD, ''));
-    else changedEntries();
+    // (patchList, before they answer); the rows of what anything else wrote
+    // (a sync round, autofill's saves) are patched in shortly after.
+    const ids = changed.map((k) => k.replace(ENTRY_RECORD, ''));
+    if (localOps > 0) for (const id of ids) localSeen.add(id);
+    else changedEntries(ids);
   },
 };
 const ENTRY_RECORD = /^ww\/[^/]+\/e\//;
@@ -452,27 +454,75 @@ const SCAN_SEPARATOR = '\u0001';
 // place the vault key lives, and the index is removed with the key on lock.
 // Secrets are asked of the core when an entry is opened.
 //
-// The index is built when the vault is unlocked (arm), patched for each
-// save and delete from the popup, and rebuilt after the sync engine wrote
-// entries for any other reason.
+// The index is built when the vault is unlocked (arm) and then patched:
+// at once for each save and delete from the popup, and shortly after the
+// sync engine wrote entries for any other reason. A patch asks the core for
+// the rows of the entries written, so a sync round that brought one entry
+// does not open the other 9,999. The index records which entries it counts
+// as failed or unknown (never listed), so a patch keeps those counts exact.
 
-let list = null; // {ns, rows: Map id → row, failed, unknown} as last written
+// list is {ns, rows: Map id → row, failed: Set id, unknown: Set id}, the
+// index as last built or patched. Every change to it runs in turn
+// (listTurn), so a rebuild that started before a patch cannot land after it
+// with older rows; writing it to storage.session (flushList) comes after the
+// turn and coalesces.
+let list = null;
+let listTurn = Promise.resolve();
 let listStored = null; // {ns, json}: what storage.session holds for ns, when known
 let listWrite = null; // the pending write of list to storage.session
 let localOps = 0; // popup saves and deletes running
 const localSeen = new Set(); // entry ids written while they ran
+
+// inListTurn runs work after every list change asked for before it.
+function inListTurn(work) {
+  const run = listTurn.then(work, work);
+  listTurn = run.catch(() => {});
+  return run;
+}
 
 // rebuildList asks the core for the rows of every entry (the vault is armed
 // for ns; the core builds them, so no secret comes out) and writes the
 // index. Entries of types this version does not know are counted, not
 // listed.
 async function rebuildList(ns) {
+  await inListTurn(() => buildList(ns));
+  await flushList();
+}
+
+// buildList makes list the index of every entry of ns (in the list's turn).
+async function buildList(ns) {
   const res = await call('syncListIndex');
   phase('list-rows');
-  const rows = new Map();
-  for (const r of res.entries) rows.set(r.id, r);
-  list = { ns, rows, failed: res.failed || 0, unknown: res.unknown || 0 };
+  list = { ns, rows: new Map(res.entries.map((r) => [r.id, r])), failed: new Set(res.failed), unknown: new Set(res.unknown) };
+}
+
+// patchList replaces what the index holds for ids with what the core
+// answers for them now (a row, a failed or unknown entry, or nothing: gone)
+// and writes the index.
+async function patchList(ns, ids) {
+  await inListTurn(async () => {
+    const l = await loadList(ns);
+    const res = await call('syncListIndex', JSON.stringify(ids));
+    if (list !== l) return; // replaced meanwhile (locked, another vault)
+    for (const id of ids) {
+      l.rows.delete(id);
+      l.failed.delete(id);
+      l.unknown.delete(id);
+    }
+    for (const r of res.entries) l.rows.set(r.id, r);
+    for (const id of res.failed) l.failed.add(id);
+    for (const id of res.unknown) l.unknown.add(id);
+  });
   await flushList();
+}
+
+// listJSON is the index as storage.session (and the sealed list cache)
+// hold it: the rows, the counts the popup shows, and the ids behind them
+// that a later worker needs to go on patching.
+function listJSON(l, entries) {
+  const failedIds = [...l.failed];
+  const unknownIds = [...l.unknown];
+  return JSON.stringify({ entries, failed: failedIds.length, unknown: unknownIds.length, failedIds, unknownIds });
 }
 
 // flushList writes the index; writes asked for meanwhile are coalesced into
@@ -495,7 +545,7 @@ function flushList() {
     const l = list;
     if (!l || armedVault !== l.ns) return;
     const entries = [...l.rows.values()].sort((a, b) => (!!b.fav - !!a.fav) || listOrder.compare(a.name, b.name));
-    const json = JSON.stringify({ entries, failed: l.failed, unknown: l.unknown });
+    const json = listJSON(l, entries);
     // A rebuild that changed nothing (the usual case behind the list
     // cache) writes nothing.
     if (listStored && listStored.ns === l.ns && listStored.json === json) return;
@@ -609,31 +659,23 @@ async function armBehindCache(ns, epoch) {
 }
 
 function listValue(l) {
-  return { entries: [...l.rows.values()], failed: l.failed, unknown: l.unknown };
+  return JSON.parse(listJSON(l, [...l.rows.values()]));
 }
 
-// loadList makes list the index of ns, read back from storage.session when
-// the worker was restarted, or rebuilt.
+// loadList makes list the index of ns (in the list's turn): read back from
+// storage.session when the worker was restarted, or built when
+// storage.session has none, or one that cannot be patched (written before
+// the index recorded its failed and unknown ids).
 async function loadList(ns) {
   if (list && list.ns === ns) return list;
   const { [listKey(ns)]: got } = await sessionArea.get(listKey(ns));
-  if (got) {
-    const v = JSON.parse(got);
-    list = { ns, rows: new Map(v.entries.map((r) => [r.id, r])), failed: v.failed, unknown: v.unknown };
+  const v = got ? JSON.parse(got) : null;
+  if (v && Array.isArray(v.failedIds) && Array.isArray(v.unknownIds)) {
+    list = { ns, rows: new Map(v.entries.map((r) => [r.id, r])), failed: new Set(v.failedIds), unknown: new Set(v.unknownIds) };
+  } else {
+    await buildList(ns);
   }
-  else await rebuildList(ns);
   return list;
-}
-
-// listPatch updates one row after a save or a delete (the core answers
-// the entry's row, or null when the list does not show it) and writes the
-// index.
-async function listPatch(ns, id) {
-  const row = await call('syncListRow', id);
-  const l = await loadList(ns);
-  if (row) l.rows.set(id, row);
-  else l.rows.delete(id);
-  await flushList();
 }
 
 // localChange runs one popup save or delete, then tells whether the engine
@@ -644,20 +686,29 @@ async function localChange(work) {
     return await work();
   } finally {
     localOps--;
-    if (localOps === 0 && localSeen.size) changedEntries();
+    if (localOps === 0 && localSeen.size) {
+      const ids = [...localSeen];
+      localSeen.clear();
+      changedEntries(ids);
+    }
   }
 }
 
-// changedEntries rebuilds the index after the engine wrote entries, then
-// tells open pages, at most every 300 ms.
+// changedEntries patches the index with the entries the engine wrote, then
+// tells open pages, at most every 300 ms. Beyond LIST_PATCH_MAX entries
+// (a first sync, an import) building it afresh is as quick.
+const LIST_PATCH_MAX = 2000;
 let entriesTimer = null;
-function changedEntries() {
+let entriesChanged = new Set();
+function changedEntries(ids) {
+  for (const id of ids) entriesChanged.add(id);
   if (entriesTimer) return;
   entriesTimer = setTimeout(async () => {
     entriesTimer = null;
-    localSeen.clear();
+    const changed = [...entriesChanged];
+    entriesChanged = new Set();
     const ns = armedVault;
-    if (ns) await rebuildList(ns).catch(() => {});
+    if (ns) await (changed.length > LIST_PATCH_MAX ? rebuildList(ns) : patchList(ns, changed)).catch(() => {});
     notify('entries');
   }, 300);
 }
@@ -1434,11 +1485,13 @@ async function handleEntries() {
 async function handleList() {
   const ns = await needNamespace();
   await arm();
-  await loadList(ns);
+  const l = await inListTurn(() => loadList(ns));
+  await flushList();
   touch();
-  // As stored: sorted as the list shows it.
+  // As stored: sorted as the list shows it. (list itself may be gone by now:
+  // a lock or an account switch meanwhile.)
   const { [listKey(ns)]: stored } = await sessionArea.get(listKey(ns));
-  return stored ? JSON.parse(stored) : listValue(list);
+  return stored ? JSON.parse(stored) : listValue(l);
 }
 
 async function handleEntryGet({ id }) {
@@ -1463,7 +1516,7 @@ async function handleEntrySave({ entry }) {
     localSeen.delete(r.id);
     // The index is patched before the answer, so the list the popup shows
     // next has the change.
-    await listPatch(ns, r.id);
+    await patchList(ns, [r.id]);
     return r;
   });
   notify('entries');
@@ -1479,7 +1532,7 @@ async function handleEntryDelete({ id }) {
   await localChange(async () => {
     await unlockedCall('syncDelete', id);
     localSeen.delete(id);
-    await listPatch(ns, id);
+    await patchList(ns, [id]);
   });
   notify('entries');
 }

@@ -102,6 +102,21 @@ export async function addLogin(page, { name, username = '', password = '' }) {
   await screen(page, 'vault');
 }
 
+// deleteEntry opens the list's entry called name, deletes it through the
+// confirmation and returns to the list.
+export async function deleteEntry(page, name) {
+  const rows = await page.$$('#entries .item');
+  let row = null;
+  for (const r of rows) if (await r.$eval('.name', (e) => e.textContent) === name) row = r;
+  if (!row) throw new Error(`deleteEntry: no entry called ${name} in ${JSON.stringify(await names(page))}`);
+  await row.click();
+  await screen(page, 'entry');
+  await page.click('#delete');
+  await screen(page, 'confirmDelete');
+  await page.click('#confirm-delete');
+  await screen(page, 'vault');
+}
+
 export async function names(page) {
   return page.$$eval('#entries .item .name', (els) => els.map((e) => e.textContent));
 }

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
-import { ACCOUNT_PASSWORD, createAccount as newAccount, signIn, createVault, unlock, addLogin, names, waitForNames, cornerAction } from './flows.mjs';
+import { ACCOUNT_PASSWORD, createAccount as newAccount, signIn, createVault, unlock, addLogin, deleteEntry, names, waitForNames, cornerAction } from './flows.mjs';
 
 const MSG = {
   STATE: 'ui-bg-state',
@@ -33,6 +33,13 @@ async function typeInto(page, sel, text) {
   await page.click(sel, { clickCount: 3 });
   await page.keyboard.press('Backspace');
   await page.type(sel, text);
+}
+
+// listRebuilds counts the times the profile's worker built its list index
+// from the whole vault (its ww:list-rows marks; a patch makes none).
+async function listRebuilds(p) {
+  const target = await p.ext.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(p.ext.base));
+  return (await target.worker()).evaluate(() => performance.getEntriesByName('ww:list-rows').length);
 }
 
 // profile starts a browser profile with the popup open on this server.
@@ -94,11 +101,21 @@ test('two profiles on one account: live sync, Sync now, sync off and on', async 
   // keeps its focus.
   const alphaRow = await b.page.$('#entries .item');
   await b.page.focus('#search');
+  const rebuildsBefore = await listRebuilds(b);
   await addLogin(a.page, { name: 'Bravo', username: 'bob' });
   await waitForNames(b.page, ['Alpha', 'Bravo'], 'B after A added Bravo');
   assert.equal(await alphaRow.evaluate((el) => el.isConnected && el.querySelector('.name').textContent), 'Alpha', 'the Alpha row was kept, not redrawn');
   assert.equal(await b.page.evaluate(() => document.activeElement && document.activeElement.id), 'search', 'the search box kept its focus');
   await shot(b.page, b.ext, 'sync-b-live');
+  // A delete travels the same way, and neither change had B open its whole
+  // vault again: the sync round's entries were patched into B's list.
+  await deleteEntry(a.page, 'Bravo');
+  assert.deepEqual(await names(a.page), ['Alpha'], 'A\'s own list lost Bravo');
+  await b.page.waitForFunction(() => ![...document.querySelectorAll('#entries .item .name')].some((e) => e.textContent === 'Bravo'), { timeout: 30000 });
+  assert.deepEqual(await names(b.page), ['Alpha'], 'B after A deleted Bravo');
+  assert.equal(await listRebuilds(b), rebuildsBefore, 'B patched its list instead of rebuilding it');
+  await addLogin(a.page, { name: 'Bravo', username: 'bob' });
+  await waitForNames(b.page, ['Alpha', 'Bravo'], 'B after A added Bravo again');
 
   // Sync now from the status corner.
   await syncNowFromCorner(b.page);

@@ -2,8 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
-	"strconv"
 	"sync"
 	"time"
 
@@ -25,8 +23,8 @@ import (
 //	syncConnectLocal(account, storage) → undefined (sync_js.go)
 //	syncEntries()                → {entries, failed, report}, as entriesOpen
 //	syncEntry(id)                → one entry, as entriesOpen shows it
-//	syncListIndex()              → {entries: [row], failed, unknown}: the list's rows
-//	syncListRow(id)              → row, or null for an entry the list does not show
+//	syncListIndex(idsJSON?)      → {entries: [row], failed: [id], unknown: [id]}:
+//	                               the list's rows, of every entry or of those named
 //	syncSave(formJSON)           → {id}      (the change is in storage)
 //	syncDelete(id)               → undefined (the change is in storage)
 //	syncMatchLoad()              → {logins, failed}, as matchLoad
@@ -44,7 +42,6 @@ func init() {
 	register("syncEntries", (*Core).syncEntries)
 	register("syncEntry", (*Core).syncEntry)
 	register("syncListIndex", (*Core).syncListIndex)
-	register("syncListRow", (*Core).syncListRow)
 	register("syncSave", (*Core).syncSave)
 	register("syncDelete", (*Core).syncDelete)
 	register("syncMatchLoad", (*Core).syncMatchLoad)
@@ -309,18 +306,45 @@ func (c *Core) syncEntries(Args) (Result, error) {
 
 // syncListIndex answers the rows of the vault list (vault.Schema's
 // AppendListRowJSON) for every entry of a type this version knows, with the
-// number of entries that did not open (failed) and of unknown types
-// (unknown). Entries are parsed one at a time and only rows cross to
-// JavaScript: no secret leaves the core, and the peak memory of opening a
-// large vault stays far below that of syncEntries.
-func (c *Core) syncListIndex(Args) (Result, error) {
+// ids of the entries that did not open (failed) and of those of unknown
+// types (unknown), which the list counts. Entries are parsed one at a time
+// and only rows cross to JavaScript: no secret leaves the core, and the peak
+// memory of opening a large vault stays far below that of syncEntries.
+//
+// Given a JSON array of ids, it answers the same for just those entries,
+// so a list follows saves and sync rounds without opening the whole vault:
+// an id in none of the three lists has no entry any more. An id can be both
+// listed and failed: a damaged copy from the server beside the local one.
+func (c *Core) syncListIndex(a Args) (Result, error) {
+	var ids []string
+	if a.Present(0) {
+		if err := argJSON(a, 0, func(d *jsonwire.Decoder) { ids = d.Strings() }); err != nil {
+			return nil, err
+		}
+		if ids == nil {
+			return nil, badArg(0, "want an array of entry ids")
+		}
+		if len(ids) > maxPatchIDs {
+			return nil, api.Errorf(api.CodeBadRequest, "%d ids in one list patch (at most %d)", len(ids), maxPatchIDs)
+		}
+		for _, id := range ids {
+			if !api.ValidID(id) {
+				return nil, api.Errorf(api.CodeBadRequest, "entry id %q is not valid", id)
+			}
+		}
+	}
 	e, _, err := c.engine()
 	if err != nil {
 		return nil, err
 	}
+	var v vaultsync.View
+	if ids == nil {
+		v = e.View()
+	} else {
+		v = e.ViewOf(ids)
+	}
 	schema := vault.DefaultSchema()
-	v := e.View()
-	failed, unknown := len(v.Damaged), 0
+	failed, unknown := v.Damaged, []string(nil) // ids of what the list counts
 	out := make([]byte, 0, 160*len(v.Items)+64)
 	out = append(out, `{"entries":[`...)
 	first := true
@@ -329,7 +353,7 @@ func (c *Core) syncListIndex(Args) (Result, error) {
 		en, err := vault.ParseEntry(it.ID, it.Plaintext)
 		it.Plaintext = nil // rows only from here on
 		if err != nil {
-			failed++
+			failed = append(failed, it.ID)
 			continue
 		}
 		mark := len(out)
@@ -339,33 +363,26 @@ func (c *Core) syncListIndex(Args) (Result, error) {
 		var shown bool
 		if out, shown = schema.AppendListRowJSON(out, en); !shown {
 			out = out[:mark]
-			unknown++
+			unknown = append(unknown, it.ID)
 			continue
 		}
 		first = false
 	}
-	out = append(out, `],"failed":`...)
-	out = strconv.AppendInt(out, int64(failed), 10)
-	out = append(out, `,"unknown":`...)
-	out = strconv.AppendInt(out, int64(unknown), 10)
+	out = appendIDs(append(out, `],"failed":`...), failed)
+	out = appendIDs(append(out, `,"unknown":`...), unknown)
 	return JSON(append(out, '}')), nil
 }
 
-// syncListRow answers the list row of one live entry, or null when the
-// list does not show it (deleted, or of a type this version does not know).
-func (c *Core) syncListRow(a Args) (Result, error) {
-	en, err := c.argEntry(a)
-	switch {
-	case errors.Is(err, vaultsync.ErrNotFound):
-		return JSON("null"), nil
-	case err != nil:
-		return nil, err
+// appendIDs appends ids as a JSON array, [] when there are none.
+func appendIDs(dst []byte, ids []string) []byte {
+	dst = append(dst, '[')
+	for i, id := range ids {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonwire.AppendString(dst, id)
 	}
-	row, shown := vault.DefaultSchema().AppendListRowJSON(nil, en)
-	if !shown {
-		return JSON("null"), nil
-	}
-	return JSON(row), nil
+	return append(dst, ']')
 }
 
 // entry reads one live entry from the engine.

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -453,8 +454,37 @@ func (f fetchFunc) Fetch(ctx context.Context, method, path string, body []byte) 
 	return f(ctx, method, path, body)
 }
 
+// listIndex is what syncListIndex answers.
+type listIndex struct {
+	Entries []struct {
+		ID, Type, Name, Sub, Hay string
+	} `json:"entries"`
+	Failed  []string `json:"failed"`
+	Unknown []string `json:"unknown"`
+}
+
+func (d *device) listIndex(ids ...string) (listIndex, string) {
+	d.t.Helper()
+	var raw []byte
+	if ids == nil {
+		raw = d.call("syncListIndex")
+	} else {
+		b, _ := json.Marshal(ids)
+		raw = d.call("syncListIndex", string(b))
+	}
+	var ix listIndex
+	if err := json.Unmarshal(raw, &ix); err != nil {
+		d.t.Fatalf("%s: %v", raw, err)
+	}
+	if ix.Failed == nil || ix.Unknown == nil {
+		d.t.Fatalf("failed and unknown are arrays, even empty: %s", raw)
+	}
+	return ix, string(raw)
+}
+
 // The list index holds one row per entry, built in the core: no secret of
-// any entry is in it, and a row follows its entry's saves and delete.
+// any entry is in it, and a row follows its entry's saves and delete, for
+// the whole vault or for the entries named.
 func TestSyncListIndex(t *testing.T) {
 	a, _, account, header := twoDevices(t)
 	a.start(account, &header, true)
@@ -474,40 +504,43 @@ func TestSyncListIndex(t *testing.T) {
 	if err := eng.Put(context.Background(), newer.ID, pt); err != nil {
 		t.Fatal(err)
 	}
-	var index struct {
-		Entries []struct {
-			ID, Type, Name, Sub, Hay string
-		} `json:"entries"`
-		Failed  int `json:"failed"`
-		Unknown int `json:"unknown"`
+	// An entry whose plaintext is not an entry at all: counted as failed.
+	broken := strings.Repeat("cd", 16)
+	if err := eng.Put(context.Background(), broken, []byte("not an entry")); err != nil {
+		t.Fatal(err)
 	}
-	raw := a.call("syncListIndex")
-	if err := json.Unmarshal(raw, &index); err != nil {
-		t.Fatalf("%s: %v", raw, err)
-	}
-	if len(index.Entries) != 2 || index.Failed != 0 || index.Unknown != 1 {
+	index, raw := a.listIndex()
+	if len(index.Entries) != 2 || !slices.Equal(index.Failed, []string{broken}) || !slices.Equal(index.Unknown, []string{newer.ID}) {
 		t.Fatalf("index %s", raw)
 	}
-	if row := string(a.call("syncListRow", newer.ID)); row != "null" {
-		t.Fatalf("row of an unknown type %s, want null", row)
-	}
 	for _, secret := range []string{"s3cret-list", "JBSWY3DPEHPK3PXP", "4111", "735"} {
-		if strings.Contains(string(raw), secret) {
+		if strings.Contains(raw, secret) {
 			t.Fatalf("the index holds the secret %q: %s", secret, raw)
 		}
 	}
-	if row := string(a.call("syncListRow", card)); !strings.Contains(row, `"sub":"•••• 1234"`) {
-		t.Fatalf("card row %s", row)
+	if part, raw := a.listIndex(card); len(part.Entries) != 1 || part.Entries[0].Sub != "•••• 1234" {
+		t.Fatalf("card row %s", raw)
 	}
 	a.save(`{"id":"` + login + `","fields":{"name":"Mail (work)"}}`)
-	if row := string(a.call("syncListRow", login)); !strings.Contains(row, `"name":"Mail (work)"`) || !strings.Contains(row, `"sub":"ann"`) {
-		t.Fatalf("row after the edit %s", row)
+	if part, raw := a.listIndex(login); len(part.Entries) != 1 || part.Entries[0].Name != "Mail (work)" || part.Entries[0].Sub != "ann" {
+		t.Fatalf("row after the edit %s", raw)
 	}
+	// A patch names what changed; an id in none of the answer's lists has
+	// no entry any more (deleted, or never there).
 	a.call("syncDelete", login)
-	if row := string(a.call("syncListRow", login)); row != "null" {
-		t.Fatalf("row of a deleted entry %s, want null", row)
+	absent := strings.Repeat("ef", 16)
+	part, raw := a.listIndex(login, newer.ID, broken, absent, card, card)
+	if len(part.Entries) != 1 || part.Entries[0].ID != card || !slices.Equal(part.Failed, []string{broken}) || !slices.Equal(part.Unknown, []string{newer.ID}) {
+		t.Fatalf("patch %s", raw)
 	}
-	if _, err := a.core.Call("syncListRow", goArgs{"../not-an-id"}); err == nil || err.Code != api.CodeBadRequest {
-		t.Fatalf("a bad id: %v", err)
+	if empty, raw := a.listIndex([]string{}...); len(empty.Entries) != 0 || len(empty.Failed) != 0 {
+		t.Fatalf("an empty patch %s", raw)
+	}
+	// Bad arguments from a page are refused, never read as "the whole vault".
+	tooMany, _ := json.Marshal(slices.Repeat([]string{card}, maxPatchIDs+1))
+	for _, bad := range []any{"../not-an-id", `["../not-an-id"]`, `{"ids":[]}`, `null`, `[1]`, `["` + card + `"`, string(tooMany), 7} {
+		if _, err := a.core.Call("syncListIndex", goArgs{bad}); err == nil || err.Code != api.CodeBadRequest {
+			t.Fatalf("syncListIndex(%.40v): %v, want bad_request", bad, err)
+		}
 	}
 }

@@ -243,20 +243,50 @@ type View struct {
 // View opens every live entry. Entries that fail to open are listed in
 // Damaged and never returned; entries the Viewer cannot show are counted.
 func (e *Engine) View() View {
+	return e.view(nil, true)
+}
+
+// ViewOf is View restricted to the entries ids names: what changed for a
+// list that follows the vault without opening all of it again. An id with
+// no live entry and no damage is in neither Items nor Damaged. It leaves the
+// status's Hidden count, which is the whole vault's, alone.
+func (e *Engine) ViewOf(ids []string) View {
+	return e.view(ids, false)
+}
+
+func (e *Engine) view(ids []string, all bool) View {
 	e.mu.Lock()
 	type sealed struct {
 		id string
 		ct []byte
 	}
 	var in []sealed
-	for id, r := range e.records {
-		if ct, live := r.current(); live {
-			in = append(in, sealed{id, ct})
-		}
-	}
 	damaged := make(map[string]bool)
-	for id := range e.problems {
-		damaged[id] = true
+	if all {
+		for id, r := range e.records {
+			if ct, live := r.current(); live {
+				in = append(in, sealed{id, ct})
+			}
+		}
+		for id := range e.problems {
+			damaged[id] = true
+		}
+	} else {
+		seen := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if r := e.records[id]; r != nil {
+				if ct, live := r.current(); live {
+					in = append(in, sealed{id, ct})
+				}
+			}
+			if _, bad := e.problems[id]; bad {
+				damaged[id] = true
+			}
+		}
 	}
 	e.mu.Unlock()
 	var v View
@@ -275,10 +305,12 @@ func (e *Engine) View() View {
 	// sort.Slice: a generic sort of Item would add its own ~25 KB to core.wasm.
 	sort.Slice(v.Items, func(i, j int) bool { return v.Items[i].ID < v.Items[j].ID })
 	v.Damaged = slices.Sorted(maps.Keys(damaged))
-	e.mu.Lock()
-	e.status.Hidden = v.Hidden
-	e.refreshStatusLocked("")
-	e.mu.Unlock()
+	if all {
+		e.mu.Lock()
+		e.status.Hidden = v.Hidden
+		e.refreshStatusLocked("")
+		e.mu.Unlock()
+	}
 	return v
 }
 

@@ -471,6 +471,14 @@ func TestIntegrity(t *testing.T) {
 			if v := b.eng.View(); !slices.Equal(v.Damaged, []string{victim}) {
 				t.Fatalf("damaged = %v", v.Damaged)
 			}
+			// The same, for just the entries a list patches: the victim is
+			// damaged and its local copy still shows; an id the vault never
+			// had is in neither.
+			absent := newID(t)
+			part := b.eng.ViewOf([]string{absent, victim, other, victim})
+			if !slices.Equal(part.Damaged, []string{victim}) || len(part.Items) != 2 || part.Items[0].ID != min(victim, other) {
+				t.Fatalf("view of three ids: damaged %v, %d items", part.Damaged, len(part.Items))
+			}
 			if got := b.entry(victim).String(vault.TagName); got != before {
 				t.Fatalf("local copy changed to %q", got)
 			}
