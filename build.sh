@@ -99,23 +99,6 @@ copy_tree() {
 	done < <(find "$src" -type f ! -name '.*' -print0)
 }
 
-# write_wasm_ids DIR writes DIR/wasm-ids.js: the SHA-256 of each module
-# shipped in DIR, the key under which extension/wasmload.js keeps its copy
-# in Cache Storage (so a rebuilt extension never runs an older module).
-write_wasm_ids() {
-	local dir="$1" name
-	[[ ! -e "$dir/wasm-ids.js" ]] || die "extension/ and static/ must not ship wasm-ids.js: build.sh writes it"
-	{
-		echo "// Written by build.sh: the SHA-256 of each WebAssembly module shipped here (extension/wasmload.js)."
-		echo "'use strict';"
-		echo "globalThis.WATCHWORD_WASM_IDS = Object.freeze({"
-		for name in "${WASM_PROGRAMS[@]}"; do
-			printf "  '%s.wasm': '%s',\n" "$name" "$(sha256sum "$dir/$name.wasm" | cut -d' ' -f1)"
-		done
-		echo "});"
-	} >"$dir/wasm-ids.js"
-}
-
 build_extension() {
 	local target dir
 	for target in chrome firefox; do
@@ -128,7 +111,6 @@ build_extension() {
 		cp wasm/policy/lists/*.txt.gz wasm/match/suffixes/*.txt.gz "$dir/lists/"
 		copy_tree extension "$dir"
 		copy_tree static "$dir"
-		write_wasm_ids "$dir"
 		if [[ -f manifest.json ]]; then
 			go run ./scripts/manifest -target "$target" -in manifest.json -out "$dir/manifest.json"
 		else

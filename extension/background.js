@@ -18,7 +18,7 @@
 'use strict';
 
 if (typeof importScripts === 'function') {
-  importScripts('messages.js', 'wasm-ids.js', 'wasmload.js', 'wasm_exec.js', 'autofill.js');
+  importScripts('messages.js', 'wasm_exec.js', 'autofill.js');
 }
 
 // kdf.js runs master-password derivations in a disposable instance.
@@ -139,8 +139,8 @@ function startCore() {
   corePromise = (async () => {
     const go = new Go();
     const ms = coreStartTimeoutMs;
-    const instance = await withDeadline(
-      globalThis.WWWasm.compile('core.wasm').then((module) => WebAssembly.instantiate(module, go.importObject)),
+    const { instance } = await withDeadline(
+      WebAssembly.instantiateStreaming(fetch(chrome.runtime.getURL('core.wasm')), go.importObject),
       ms,
       () => new WatchwordError(CODE.INTERNAL, `The Watchword core did not start in ${ms / 1000} s. Try again.`),
     );

@@ -14,24 +14,23 @@ async function run(bytesOrModule) {
   const go = new Go();
   const instance = bytesOrModule instanceof WebAssembly.Module
     ? await WebAssembly.instantiate(bytesOrModule, go.importObject)
-    : await WebAssembly.instantiate(await WWWasm.compile(bytesOrModule), go.importObject);
+    : (await WebAssembly.instantiateStreaming(fetch(bytesOrModule), go.importObject)).instance;
   const exited = go.run(instance);
   return { exited, memory: () => instance.exports.mem.buffer.byteLength };
 }
 
 async function kdfSetup() {
-  await run('kdf.wasm');
+  await run('/kdf.wasm');
   const res = JSON.parse((await globalThis.watchwordKDF(JSON.stringify({ op: 'create', password: PASSWORD, kdf: COST })))[0]);
   header = res.header;
   coreModule = await WebAssembly.compileStreaming(fetch('/core.wasm'));
   return header.kdf;
 }
 
-// kdfInstance: read (wasmload.js, as the extension does), compile, start
-// kdf.wasm, unlock, wait for it to exit.
+// kdfInstance: fetch, compile, start kdf.wasm, unlock, wait for it to exit.
 async function kdfInstance() {
   const t0 = performance.now();
-  const { exited, memory } = await run('kdf.wasm');
+  const { exited, memory } = await run('/kdf.wasm');
   await globalThis.watchwordKDF(JSON.stringify({ op: 'unlock', password: PASSWORD, header }));
   await exited;
   return { ms: performance.now() - t0, memoryBytes: memory() };

@@ -4,13 +4,12 @@
 // through puppeteer and take medians.
 'use strict';
 
-// startCore instantiates core.wasm the way the extension does (wasmload.js:
-// after the first start, from the copy in Cache Storage) and resolves with
-// the milliseconds from the start of instantiation to a ready core.
+// startCore instantiates core.wasm the way the extension does and resolves
+// with the milliseconds from the start of instantiation to a ready core.
 async function startCore() {
   const go = new Go();
   const t0 = performance.now();
-  const instance = await WebAssembly.instantiate(await WWWasm.compile('core.wasm'), go.importObject);
+  const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), go.importObject);
   go.run(instance); // settles only if the core exits
   while (!globalThis.watchwordCore) await new Promise((r) => setTimeout(r, 0));
   return performance.now() - t0;

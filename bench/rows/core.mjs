@@ -26,8 +26,6 @@ export default async function produce({ log }) {
     '/bench.js': 'bench/page/bench.js',
     '/core.wasm': 'dist/core.wasm',
     '/wasm_exec.js': 'dist/wasm_exec.js',
-    '/wasm-ids.js': 'dist/chrome/wasm-ids.js',
-    '/wasmload.js': 'extension/wasmload.js',
     '/hash-wasm': 'node_modules/hash-wasm/dist',
   });
   const browser = await launchChromium();

@@ -277,8 +277,6 @@ export default async function produce({ log }) {
       '/core.wasm': 'dist/core.wasm',
       '/kdf.wasm': 'dist/kdf.wasm',
       '/wasm_exec.js': 'dist/wasm_exec.js',
-      '/wasm-ids.js': 'dist/chrome/wasm-ids.js',
-      '/wasmload.js': 'extension/wasmload.js',
       '/hash-wasm': 'node_modules/hash-wasm/dist',
       '/kdf.html': 'bench/extension/kdf.html',
       '/kdf-bench.js': 'bench/extension/kdf-bench.js',

@@ -103,8 +103,8 @@ test('a core whose start never finishes fails the call, and the next call starts
   await worker.evaluate(() => {
     globalThis.testGo.exited = true;
     globalThis.testGo._resolveExitPromise();
-    globalThis.realCompile = WebAssembly.compileStreaming;
-    WebAssembly.compileStreaming = () => new Promise(() => {});
+    globalThis.realInstantiate = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = () => new Promise(() => {});
     coreStartTimeoutMs = 300; // eslint-disable-line no-undef
   });
   const generate = () => page.evaluate(() => Promise.race([
@@ -117,7 +117,7 @@ test('a core whose start never finishes fails the call, and the next call starts
   assert.equal(stuck.error.code, 'internal');
   assert.match(stuck.error.message, /did not start/);
 
-  await worker.evaluate(() => { WebAssembly.compileStreaming = globalThis.realCompile; });
+  await worker.evaluate(() => { WebAssembly.instantiateStreaming = globalThis.realInstantiate; });
   const res = await generate();
   assert.equal(res.ok, true, `the next call starts a core: ${JSON.stringify(res)}`);
   assert.equal(res.value.password.length, 20);
