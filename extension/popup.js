@@ -283,12 +283,16 @@ function checklist(id) {
 
 // adviceFor picks the one thing most worth saying about a password: that it
 // is on the shipped list of common passwords (which makes the estimator's
-// own "similar to a common password" redundant), else the estimator's first
-// warning, else, for a password not yet rated good, its first suggestion.
+// own "similar to a common password" redundant; said here only when no rule
+// of the checklist already says it), else the estimator's first warning,
+// else, for a password not yet rated good, its first suggestion.
 function adviceFor(res, st) {
-  if (res.common) return 'This password is on a list of commonly used passwords.';
-  if (!st) return '';
   const first = (l) => (l && l.length ? l[0].message : '');
+  if (res.common) {
+    if (!res.rules.some((r) => r.kind === 'not_common')) return 'This password is on a list of commonly used passwords.';
+    return st ? first(st.suggestions) : '';
+  }
+  if (!st) return '';
   return first(st.warnings) || (st.score < 3 ? first(st.suggestions) : '');
 }
 

@@ -73,3 +73,24 @@ test('the popup loads strength.wasm only on a password screen and rates what is 
     await ext.close();
   }
 });
+
+test('on the master-password screen a common password is said once, by its checklist rule', async () => {
+  const ext = await launchChromium();
+  try {
+    const page = await openPopup(ext);
+    await screen(page, 'welcome');
+    await page.click('#local');
+    await screen(page, 'masterCreate');
+    await page.waitForFunction(() => document.querySelectorAll('.policy .checklist li').length > 0);
+    await typeInto(page, '#master', 'password1234');
+    await waitFor(async () => (await meter(page)).rated === 'true', { what: 'a rating', timeout: 20000 });
+    const m = await meter(page);
+    const rule = await page.$eval('.policy .checklist li[data-rule="not_common"]', (li) => li.className);
+    assert.match(rule, /fail/, 'the checklist rule says the password is common');
+    assert.doesNotMatch(m.advice, /commonly used|common password/i, `the advice does not say it again: ${m.advice}`);
+    assert.match(m.rating, /^(Very weak|Weak) · /);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ext.close();
+  }
+});
