@@ -81,12 +81,20 @@ function errorText(err) {
     case 'wrong_password':
       return 'That master password is not right. Check it and try again.';
     case 'unauthorized':
-      return err.message || 'The email address or password is not right.';
+      return sentence(err.message) || 'The email address or password is not right.';
     case 'internal':
       return 'Something went wrong inside Watchword. Try again.';
     default:
-      return (err && err.message) || 'Something went wrong. Try again.';
+      return sentence(err && err.message) || 'Something went wrong. Try again.';
   }
+}
+
+// sentence shows a message from the server or the core (written as Go
+// errors are: lower case, no full stop) as a sentence.
+function sentence(msg) {
+  const m = typeof msg === 'string' ? msg.trim() : '';
+  if (!m) return '';
+  return m[0].toUpperCase() + m.slice(1) + (/[.!?…]$/.test(m) ? '' : '.');
 }
 
 // ---------------------------------------------------------------------------
@@ -619,7 +627,7 @@ screens.twoStep = {
           await send(MSG.UI_BG_TWO_STEP_VERIFY, { code: $('#code', form).value, method });
           await home();
         } catch (e) {
-          err.show(e);
+          err.show(e && e.code === 'unauthorized' ? 'That code is not right or has expired. Check it, or get a new one with “I didn’t get a code”.' : e);
           $('#code', form).select();
         }
       });
@@ -627,6 +635,9 @@ screens.twoStep = {
     return form;
   },
 };
+
+// again names the resend a button counts down to.
+const again = (m) => (m === 'sms' ? 'Send the text message again' : 'Send the email again');
 
 screens.noCode = {
   title: 'Other ways',
@@ -644,14 +655,14 @@ screens.noCode = {
         const wait = Math.ceil((resendAt - Date.now()) / 1000);
         if (wait > 0) {
           b.disabled = true;
-          b.textContent = `Send again in ${wait} s`;
+          b.textContent = `${again(m)} in ${wait} s`;
           const t = setInterval(() => {
             const left = Math.ceil((resendAt - Date.now()) / 1000);
             if (!b.isConnected || left <= 0) {
               clearInterval(t);
               b.disabled = false;
               b.textContent = `Send a code by ${m === 'sms' ? 'text message' : 'email'}`;
-            } else b.textContent = `Send again in ${left} s`;
+            } else b.textContent = `${again(m)} in ${left} s`;
           }, 1000);
         }
       }

@@ -1,0 +1,157 @@
+// The popup screens the other suites pass through without stopping: sign-in
+// with a two-step code sent by email (a wrong code, "I didn't get a code"
+// with the resend cool-down, then the code from the captured email), and
+// the vault's add / edit / entry / generator / delete screens for a card
+// and a login with an authenticator key. Each screen is photographed into
+// artifacts/chromium/ and checked for what a person needs on it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
+import { ACCOUNT_PASSWORD, createAccount, createVault, names, waitForNames } from './flows.mjs';
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+const text = (page, sel) => page.$eval(sel, (el) => el.textContent.replace(/\s+/g, ' ').trim());
+
+test('sign-in with an emailed two-step code: wrong code, no code, the right code', async () => {
+  const email = await createAccount(server, 'two-step');
+  // Email codes switched on for the account, through the API.
+  const signIn = await (await fetch(`${server.url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: ACCOUNT_PASSWORD, device_name: 'test' }),
+  })).json();
+  const put = await fetch(`${server.url}/api/v1/account/two-step`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${signIn.tokens.access_token}` },
+    body: JSON.stringify({ email_codes: true }),
+  });
+  assert.equal(put.status, 200, await put.text());
+
+  const ext = await launchChromium();
+  try {
+    const page = await openPopup(ext);
+    await screen(page, 'welcome');
+    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: server.url } });
+    await page.click('#have');
+    await screen(page, 'signIn');
+    await shot(page, ext, 'sign-in');
+    await page.type('#email', email);
+    await page.type('#password', ACCOUNT_PASSWORD);
+    await page.click('#sign-in');
+    await screen(page, 'twoStep');
+    assert.match(await text(page, 'form'), /We sent a code in an email to \S+@example\.org/);
+    assert.equal(await page.$eval('#code', (el) => el.getAttribute('autocomplete')), 'one-time-code');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'code', 'the code field has the focus');
+    await shot(page, ext, 'two-step');
+
+    // A wrong code: a clear error, the code selected for typing again.
+    await page.type('#code', '000000');
+    await page.click('#verify');
+    await page.waitForSelector('.notice.error:not([hidden])', { visible: true });
+    assert.match(await text(page, '.notice.error'), /^That code is not right or has expired\./);
+    await shot(page, ext, 'two-step-wrong');
+
+    // "I didn't get a code": the email can be sent again once the
+    // cool-down the server named has passed.
+    await page.click('#no-code');
+    await screen(page, 'noCode');
+    const resend = await page.$eval('button[data-method="email"]', (b) => ({ disabled: b.disabled, label: b.textContent }));
+    assert.equal(resend.disabled, true, 'resending waits for the cool-down');
+    assert.match(resend.label, /^Send the email again in \d+ s$/);
+    await shot(page, ext, 'no-code');
+    await page.click('#back');
+    await screen(page, 'twoStep');
+
+    const mail = await waitFor(async () => (await server.mailTo(email)).map((t) => t.match(/\b\d{6}\b/)).find(Boolean), { what: 'the security code email' });
+    await page.click('#code', { clickCount: 3 });
+    await page.type('#code', mail[0]);
+    await page.click('#verify');
+    await screen(page, 'masterCreate', 30000);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ext.close();
+  }
+});
+
+test('vault screens: add a card and a login with an authenticator key, generate, delete', async () => {
+  const ext = await launchChromium();
+  try {
+    const page = await openPopup(ext);
+    await screen(page, 'welcome');
+    await page.click('#local');
+    await createVault(page);
+
+    await page.click('#add');
+    await screen(page, 'addType');
+    assert.deepEqual(await page.$$eval('button[data-type]', (bs) => bs.map((b) => b.dataset.type)), ['login', 'card', 'identity', 'note', 'document']);
+    await shot(page, ext, 'add-type');
+
+    await page.click('button[data-type="card"]');
+    await screen(page, 'edit');
+    await page.type('#f-name', 'Travel card');
+    await page.type('#f-cardholder', 'Ann Example');
+    await page.type('#f-number', '4111 1111 1111 1234');
+    await page.type('#f-expiry', '09/29');
+    await page.type('#f-securityCode', '735');
+    await shot(page, ext, 'edit-card');
+    await page.click('#save');
+    await screen(page, 'entry');
+    const card = await text(page, '.kv');
+    assert.ok(!card.includes('4111 1111 1111 1234') && !card.includes('735'), `secrets are hidden until shown: ${card}`);
+    assert.match(card, /Name on card\s*Ann Example/);
+    await shot(page, ext, 'entry-card');
+    await page.click('#back');
+    await screen(page, 'vault');
+
+    await page.click('#add');
+    await screen(page, 'addType');
+    await page.click('button[data-type="login"]');
+    await screen(page, 'edit');
+    await page.type('#f-name', 'Mail');
+    await page.type('#f-username', 'ann@example.org');
+    await page.type('#f-password', 'a-long-unguessable-phrase');
+    await page.type('#f-totp', 'JBSWY3DPEHPK3PXP');
+    await page.click('#save');
+    await screen(page, 'entry');
+    // The authenticator key shows as a six-digit code that counts down.
+    await page.waitForFunction(() => /\d{3} \d{3}/.test(document.querySelector('.kv').textContent));
+    await shot(page, ext, 'entry-login-totp');
+    await page.click('#back');
+    await screen(page, 'vault');
+    await waitForNames(page, ['Mail', 'Travel card'], 'the list after two saves');
+
+    await page.click('#settings');
+    await screen(page, 'settings');
+    await page.click('#open-generator');
+    await screen(page, 'generator');
+    await page.waitForFunction(() => document.querySelector('#generated').textContent.trim().length >= 8);
+    await shot(page, ext, 'generator');
+    await page.click('#back');
+    await screen(page, 'settings');
+    await page.click('#back');
+    await screen(page, 'vault');
+    await waitForNames(page, ['Mail', 'Travel card'], 'the list again');
+
+    const rows = await page.$$('#entries .item');
+    for (const r of rows) if ((await r.$eval('.name', (e) => e.textContent)) === 'Travel card') await r.click();
+    await screen(page, 'entry');
+    await page.click('#delete');
+    await screen(page, 'confirmDelete');
+    assert.match(await text(page, 'h1'), /Delete “Travel card”\?/);
+    await shot(page, ext, 'confirm-delete');
+    await page.click('#confirm-delete');
+    await screen(page, 'vault');
+    await page.waitForFunction(() => [...document.querySelectorAll('#entries .item .name')].map((e) => e.textContent).join() === 'Mail');
+    assert.deepEqual(await names(page), ['Mail']);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ext.close();
+  }
+});
