@@ -1,5 +1,6 @@
 // The popup screens the other suites pass through without stopping: sign-in
-// with a two-step code sent by email (a wrong code, "I didn't get a code"
+// with a two-step code sent by email, "Continue as" for a browser signed in
+// to the portal (a wrong code, "I didn't get a code"
 // with the resend cool-down, then the code from the captured email), and
 // the vault's add / edit / entry / generator / delete screens for a card
 // and a login with an authenticator key. Each screen is photographed into
@@ -74,6 +75,33 @@ test('sign-in with an emailed two-step code: wrong code, no code, the right code
     await page.type('#code', mail[0]);
     await page.click('#verify');
     await screen(page, 'masterCreate', 30000);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ext.close();
+  }
+});
+
+test('signed in to the portal in this browser: the popup offers "Continue as", and it connects', async () => {
+  const email = await createAccount(server, 'auto');
+  const ext = await launchChromium();
+  try {
+    const portal = await ext.browser.newPage();
+    await portal.goto(`${server.url}/signin`);
+    await portal.type('#email', email);
+    await portal.type('#password', ACCOUNT_PASSWORD);
+    await Promise.all([portal.waitForNavigation(), portal.click('button[type=submit]')]);
+    const page = await openPopup(ext);
+    await screen(page, 'welcome');
+    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: server.url } });
+    await page.click('#have');
+    await screen(page, 'signIn');
+    await page.waitForSelector('#auto-connect', { visible: true, timeout: 10000 });
+    assert.equal(await text(page, '#auto-connect'), `Continue as ${email}`);
+    await shot(page, ext, 'sign-in-continue-as');
+    await page.click('#auto-connect');
+    await screen(page, 'masterCreate', 30000);
+    const state = await send(page, 'ui-bg-state');
+    assert.equal(state.account && state.account.email, email, 'connected to the portal\'s account, without its password');
     assert.deepEqual(page.errors, []);
   } finally {
     await ext.close();
