@@ -2,11 +2,15 @@
 // with a two-step code sent by email, "Continue as" for a browser signed in
 // to the portal (a wrong code, "I didn't get a code"
 // with the resend cool-down, then the code from the captured email), and
-// the vault's add / edit / entry / generator / delete screens for a card
-// and a login with an authenticator key. Each screen is photographed into
+// the vault's add / edit / entry / generator / delete screens for a card,
+// a login with an authenticator key and a document (stored, then
+// downloaded byte for byte). Each screen is photographed into
 // artifacts/chromium/ and checked for what a person needs on it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
 import { ACCOUNT_PASSWORD, createAccount, createVault, names, waitForNames } from './flows.mjs';
 
@@ -108,7 +112,7 @@ test('signed in to the portal in this browser: the popup offers "Continue as", a
   }
 });
 
-test('vault screens: add a card and a login with an authenticator key, generate, delete', async () => {
+test('vault screens: add a card, a login with an authenticator key and a document, download it, generate, delete', async () => {
   const ext = await launchChromium();
   try {
     const page = await openPopup(ext);
@@ -167,6 +171,35 @@ test('vault screens: add a card and a login with an authenticator key, generate,
     await screen(page, 'vault');
     await waitForNames(page, ['Mail', 'Travel card'], 'the list again');
 
+    // A document: the file goes in, and comes back out byte for byte.
+    const dir = mkdtempSync(join(tmpdir(), 'watchword-doc-'));
+    try {
+      const original = Buffer.from([...Buffer.from('boarding pass\n'), 0, 1, 2, 254, 255]);
+      writeFileSync(join(dir, 'boarding-pass.bin'), original);
+      await page.click('#add');
+      await screen(page, 'addType');
+      await page.click('button[data-type="document"]');
+      await screen(page, 'edit');
+      await (await page.$('#f-data')).uploadFile(join(dir, 'boarding-pass.bin'));
+      await page.waitForFunction(() => document.querySelector('#f-name').value === 'boarding-pass.bin');
+      await page.click('#save');
+      await screen(page, 'entry');
+      assert.match(await text(page, '.kv'), /File\s*1 KB/);
+      await shot(page, ext, 'entry-document');
+      const out = join(dir, 'out');
+      const cdp = await page.createCDPSession();
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: out });
+      await page.click('#download');
+      await waitFor(async () => { try { return readdirSync(out).includes('boarding-pass.bin'); } catch { return false; } }, { what: 'the downloaded file' });
+      assert.deepEqual(readFileSync(join(out, 'boarding-pass.bin')), original, 'the downloaded file is the one stored');
+      await cdp.detach();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await page.click('#back');
+    await screen(page, 'vault');
+    await waitForNames(page, ['Mail', 'Travel card', 'boarding-pass.bin'], 'the list with the document');
+
     const rows = await page.$$('#entries .item');
     for (const r of rows) if ((await r.$eval('.name', (e) => e.textContent)) === 'Travel card') await r.click();
     await screen(page, 'entry');
@@ -176,8 +209,8 @@ test('vault screens: add a card and a login with an authenticator key, generate,
     await shot(page, ext, 'confirm-delete');
     await page.click('#confirm-delete');
     await screen(page, 'vault');
-    await page.waitForFunction(() => [...document.querySelectorAll('#entries .item .name')].map((e) => e.textContent).join() === 'Mail');
-    assert.deepEqual(await names(page), ['Mail']);
+    await page.waitForFunction(() => ![...document.querySelectorAll('#entries .item .name')].some((e) => e.textContent === 'Travel card'));
+    assert.deepEqual((await names(page)).sort(), ['Mail', 'boarding-pass.bin']);
     assert.deepEqual(page.errors, []);
   } finally {
     await ext.close();
