@@ -1227,7 +1227,7 @@ screens.entry = {
       if (f.urls) v = (v || []).map((u) => u.url).join('\n');
       if (f.file && v) v = `${Math.ceil((v.length * 3) / 4 / 1024)} KB${ef.mimeType ? ` · ${ef.mimeType}` : ''}`;
       if (!v || f.k === 'totp') continue;
-      const val = h('div', { class: `v${f.secret ? ' mono' : ''}`, text: f.secret ? '••••••••••' : v, dataset: { field: f.k } });
+      const val = h('div', { class: `v${f.secret ? ' mono' : ''}${f.multiline || f.urls ? ' lines' : ''}`, text: f.secret ? '••••••••••' : v, dataset: { field: f.k } });
       const actions = [];
       if (f.secret) {
         const eye = h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Show ${f.label.toLowerCase()}`, 'aria-pressed': 'false' }, icon('eye'));

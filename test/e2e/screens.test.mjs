@@ -2,8 +2,8 @@
 // with a two-step code sent by email, "Continue as" for a browser signed in
 // to the portal (a wrong code, "I didn't get a code"
 // with the resend cool-down, then the code from the captured email), and
-// the vault's add / edit / entry / generator / delete screens for a card,
-// a login with an authenticator key and a document (stored, then
+// the vault's add / edit / entry / generator / delete screens for every
+// entry type (a login with an authenticator key; a document stored, then
 // downloaded byte for byte). Each screen is photographed into
 // artifacts/chromium/ and checked for what a person needs on it.
 import { test, before, after } from 'node:test';
@@ -112,7 +112,7 @@ test('signed in to the portal in this browser: the popup offers "Continue as", a
   }
 });
 
-test('vault screens: add a card, a login with an authenticator key and a document, download it, generate, delete', async () => {
+test('vault screens: add one entry of each type, download the document, generate, delete', async () => {
   const ext = await launchChromium();
   try {
     const page = await openPopup(ext);
@@ -171,6 +171,36 @@ test('vault screens: add a card, a login with an authenticator key and a documen
     await screen(page, 'vault');
     await waitForNames(page, ['Mail', 'Travel card'], 'the list again');
 
+    // An identity and a secure note: their fields as typed.
+    await page.click('#add');
+    await screen(page, 'addType');
+    await page.click('button[data-type="identity"]');
+    await screen(page, 'edit');
+    await page.type('#f-name', 'Me');
+    await page.type('#f-givenName', 'Ann');
+    await page.type('#f-familyName', 'Example');
+    await page.type('#f-email', 'ann@example.org');
+    await page.type('#f-city', 'Berlin');
+    await shot(page, ext, 'edit-identity');
+    await page.click('#save');
+    await screen(page, 'entry');
+    assert.match(await text(page, '.kv'), /First name\s*Ann\s*Last name\s*Example\s*Email\s*ann@example\.org\s*City\s*Berlin/);
+    await shot(page, ext, 'entry-identity');
+    await page.click('#back');
+    await screen(page, 'vault');
+    await page.click('#add');
+    await screen(page, 'addType');
+    await page.click('button[data-type="note"]');
+    await screen(page, 'edit');
+    await page.type('#f-name', 'Door codes');
+    await page.type('#f-notes', 'Front: 4711\nBack: 0815');
+    await page.click('#save');
+    await screen(page, 'entry');
+    assert.equal(await page.$eval('.kv [data-field="notes"]', (el) => el.innerText), 'Front: 4711\nBack: 0815', 'a note keeps its lines');
+    await shot(page, ext, 'entry-note');
+    await page.click('#back');
+    await screen(page, 'vault');
+
     // A document: the file goes in, and comes back out byte for byte.
     const dir = mkdtempSync(join(tmpdir(), 'watchword-doc-'));
     try {
@@ -198,7 +228,7 @@ test('vault screens: add a card, a login with an authenticator key and a documen
     }
     await page.click('#back');
     await screen(page, 'vault');
-    await waitForNames(page, ['Mail', 'Travel card', 'boarding-pass.bin'], 'the list with the document');
+    await waitForNames(page, ['Mail', 'Travel card', 'Me', 'Door codes', 'boarding-pass.bin'], 'the list with every type');
 
     const rows = await page.$$('#entries .item');
     for (const r of rows) if ((await r.$eval('.name', (e) => e.textContent)) === 'Travel card') await r.click();
@@ -210,7 +240,7 @@ test('vault screens: add a card, a login with an authenticator key and a documen
     await page.click('#confirm-delete');
     await screen(page, 'vault');
     await page.waitForFunction(() => ![...document.querySelectorAll('#entries .item .name')].some((e) => e.textContent === 'Travel card'));
-    assert.deepEqual((await names(page)).sort(), ['Mail', 'boarding-pass.bin']);
+    assert.deepEqual((await names(page)).sort(), ['Door codes', 'Mail', 'Me', 'boarding-pass.bin']);
     assert.deepEqual(page.errors, []);
   } finally {
     await ext.close();
