@@ -1227,13 +1227,15 @@ screens.entry = {
       if (f.urls) v = (v || []).map((u) => u.url).join('\n');
       if (f.file && v) v = `${Math.ceil((v.length * 3) / 4 / 1024)} KB${ef.mimeType ? ` · ${ef.mimeType}` : ''}`;
       if (!v || f.k === 'totp') continue;
-      const val = h('div', { class: `v${f.secret ? ' mono' : ''}${f.multiline || f.urls ? ' lines' : ''}`, text: f.secret ? '••••••••••' : v, dataset: { field: f.k } });
+      // A card number keeps its last four digits in view, as the list shows it.
+      const masked = e.type === 'card' && f.k === 'number' && /\d{4}/.test(v) ? `•••• ${v.replace(/\D/g, '').slice(-4)}` : '••••••••••';
+      const val = h('div', { class: `v${f.secret ? ' mono' : ''}${f.multiline || f.urls ? ' lines' : ''}`, text: f.secret ? masked : v, dataset: { field: f.k } });
       const actions = [];
       if (f.secret) {
         const eye = h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Show ${f.label.toLowerCase()}`, 'aria-pressed': 'false' }, icon('eye'));
         eye.addEventListener('click', () => {
           const show = eye.getAttribute('aria-pressed') !== 'true';
-          val.textContent = show ? v : '••••••••••';
+          val.textContent = show ? v : masked;
           eye.setAttribute('aria-pressed', String(show));
           eye.setAttribute('aria-label', `${show ? 'Hide' : 'Show'} ${f.label.toLowerCase()}`);
           eye.replaceChildren(icon(show ? 'eyeOff' : 'eye'));
@@ -1281,7 +1283,7 @@ screens.entry = {
         h('div', { class: 'grow' }, h('h1', { text: name }), h('div', { class: 'muted', text: typeWord(e.type) })),
         ef.favourite ? h('span', { class: 'star', 'aria-label': 'Favourite', text: '★' }) : null),
       ...notices, err,
-      h('div', { class: 'kv' }, totpRow, ...rows),
+      h('div', { class: 'kv' }, ef.totp ? totpRow : null, ...rows),
       history.length
         ? h('details', {}, h('summary', { text: `History (${history.length})` }),
           h('ul', { class: 'history' }, ...history.map((x) => h('li', {}, h('span', { class: 'mono', text: x.value }), ` · ${x.field || 'field'} · ${new Date(x.time).toLocaleString()}`))))

@@ -138,6 +138,7 @@ test('vault screens: add one entry of each type, download the document, generate
     const card = await text(page, '.kv');
     assert.ok(!card.includes('4111 1111 1111 1234') && !card.includes('735'), `secrets are hidden until shown: ${card}`);
     assert.match(card, /Name on card\s*Ann Example/);
+    assert.equal(await page.$eval('.kv [data-field="number"]', (el) => el.textContent), '•••• 1234', 'the card number shows its last four digits');
     await shot(page, ext, 'entry-card');
     await page.click('#back');
     await screen(page, 'vault');
