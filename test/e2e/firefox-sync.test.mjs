@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, send, shot, screen, waitFor } from './harness.mjs';
-import { ACCOUNT_PASSWORD, api as callAPI, createAccount as newAccount, signIn, createVault, unlock, addLogin, names, waitForNames, cornerAction } from './flows.mjs';
+import { ACCOUNT_PASSWORD, api as callAPI, createAccount as newAccount, signIn, createVault, unlock, addLogin, deleteEntry, names, waitForNames, cornerAction } from './flows.mjs';
 import { launchFirefoxWithPopup } from './firefox.mjs';
 
 const MSG = {
@@ -109,6 +109,12 @@ test('Firefox: two profiles on one account: live sync, Sync now, sync off and on
     await addLogin(a.page, { name: 'Bravo', username: 'bob' });
     await waitForNames(b.page, ['Alpha', 'Bravo'], 'B after A added Bravo');
     await shot(b.page, b.ext, 'sync-b-live');
+    // A delete on A leaves B's list the same way (B patches its list).
+    await deleteEntry(a.page, 'Bravo');
+    await b.page.waitForFunction(() => ![...document.querySelectorAll('#entries .item .name')].some((e) => e.textContent === 'Bravo'), { timeout: 30000 });
+    assert.deepEqual(await names(b.page), ['Alpha'], 'B after A deleted Bravo');
+    await addLogin(a.page, { name: 'Bravo', username: 'bob' });
+    await waitForNames(b.page, ['Alpha', 'Bravo'], 'B after A added Bravo again');
 
     // Sync now from B's status corner.
     await cornerAction(b.page, '#sync-now');
