@@ -516,13 +516,11 @@ async function patchList(ns, ids) {
   await flushList();
 }
 
-// listJSON is the index as storage.session (and the sealed list cache)
+// listValue is the index as storage.session (and the sealed list cache)
 // hold it: the rows, the counts the popup shows, and the ids behind them
 // that a later worker needs to go on patching.
-function listJSON(l, entries) {
-  const failedIds = [...l.failed];
-  const unknownIds = [...l.unknown];
-  return JSON.stringify({ entries, failed: failedIds.length, unknown: unknownIds.length, failedIds, unknownIds });
+function listValue(l, entries = [...l.rows.values()]) {
+  return { entries, failed: l.failed.size, unknown: l.unknown.size, failedIds: [...l.failed], unknownIds: [...l.unknown] };
 }
 
 // flushList writes the index; writes asked for meanwhile are coalesced into
@@ -545,7 +543,7 @@ function flushList() {
     const l = list;
     if (!l || armedVault !== l.ns) return;
     const entries = [...l.rows.values()].sort((a, b) => (!!b.fav - !!a.fav) || listOrder.compare(a.name, b.name));
-    const json = listJSON(l, entries);
+    const json = JSON.stringify(listValue(l, entries));
     // A rebuild that changed nothing (the usual case behind the list
     // cache) writes nothing.
     if (listStored && listStored.ns === l.ns && listStored.json === json) return;
@@ -656,10 +654,6 @@ async function armBehindCache(ns, epoch) {
   await rebuildList(ns);
   phase('verified');
   notify('entries');
-}
-
-function listValue(l) {
-  return JSON.parse(listJSON(l, [...l.rows.values()]));
 }
 
 // loadList makes list the index of ns (in the list's turn): read back from

@@ -87,15 +87,19 @@ export async function unlock(page) {
   await screen(page, 'vault', 120000);
 }
 
-// addLogin adds a login through the popup's form and returns to the list.
-export async function addLogin(page, { name, username = '', password = '' }) {
+// newEntry opens, from the list, the form of a new entry of type and types
+// fields into it ({name: 'Mail', username: 'ann'}: the form's #f-<field>).
+export async function newEntry(page, type, fields = {}) {
   await page.click('#add');
   await screen(page, 'addType');
-  await page.click('button[data-type="login"]');
+  await page.click(`button[data-type="${type}"]`);
   await screen(page, 'edit');
-  await page.type('#f-name', name);
-  if (username) await page.type('#f-username', username);
-  if (password) await page.type('#f-password', password);
+  for (const [k, v] of Object.entries(fields)) if (v) await page.type(`#f-${k}`, v);
+}
+
+// addLogin adds a login through the popup's form and returns to the list.
+export async function addLogin(page, { name, username = '', password = '' }) {
+  await newEntry(page, 'login', { name, username, password });
   await page.click('#save');
   await screen(page, 'entry');
   await page.click('#back');

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
-import { ACCOUNT_PASSWORD, createAccount, createVault, names, waitForNames } from './flows.mjs';
+import { ACCOUNT_PASSWORD, createAccount, createVault, newEntry, names, waitForNames } from './flows.mjs';
 
 let server;
 before(async () => {
@@ -125,13 +125,9 @@ test('vault screens: add one entry of each type, download the document, generate
     assert.deepEqual(await page.$$eval('button[data-type]', (bs) => bs.map((b) => b.dataset.type)), ['login', 'card', 'identity', 'note', 'document']);
     await shot(page, ext, 'add-type');
 
-    await page.click('button[data-type="card"]');
-    await screen(page, 'edit');
-    await page.type('#f-name', 'Travel card');
-    await page.type('#f-cardholder', 'Ann Example');
-    await page.type('#f-number', '4111 1111 1111 1234');
-    await page.type('#f-expiry', '09/29');
-    await page.type('#f-securityCode', '735');
+    await page.click('#back');
+    await screen(page, 'vault');
+    await newEntry(page, 'card', { name: 'Travel card', cardholder: 'Ann Example', number: '4111 1111 1111 1234', expiry: '09/29', securityCode: '735' });
     await shot(page, ext, 'edit-card');
     await page.click('#save');
     await screen(page, 'entry');
@@ -143,14 +139,7 @@ test('vault screens: add one entry of each type, download the document, generate
     await page.click('#back');
     await screen(page, 'vault');
 
-    await page.click('#add');
-    await screen(page, 'addType');
-    await page.click('button[data-type="login"]');
-    await screen(page, 'edit');
-    await page.type('#f-name', 'Mail');
-    await page.type('#f-username', 'ann@example.org');
-    await page.type('#f-password', 'a-long-unguessable-phrase');
-    await page.type('#f-totp', 'JBSWY3DPEHPK3PXP');
+    await newEntry(page, 'login', { name: 'Mail', username: 'ann@example.org', password: 'a-long-unguessable-phrase', totp: 'JBSWY3DPEHPK3PXP' });
     await page.click('#save');
     await screen(page, 'entry');
     // The authenticator key shows as a six-digit code that counts down.
@@ -173,15 +162,7 @@ test('vault screens: add one entry of each type, download the document, generate
     await waitForNames(page, ['Mail', 'Travel card'], 'the list again');
 
     // An identity and a secure note: their fields as typed.
-    await page.click('#add');
-    await screen(page, 'addType');
-    await page.click('button[data-type="identity"]');
-    await screen(page, 'edit');
-    await page.type('#f-name', 'Me');
-    await page.type('#f-givenName', 'Ann');
-    await page.type('#f-familyName', 'Example');
-    await page.type('#f-email', 'ann@example.org');
-    await page.type('#f-city', 'Berlin');
+    await newEntry(page, 'identity', { name: 'Me', givenName: 'Ann', familyName: 'Example', email: 'ann@example.org', city: 'Berlin' });
     await shot(page, ext, 'edit-identity');
     await page.click('#save');
     await screen(page, 'entry');
@@ -189,12 +170,7 @@ test('vault screens: add one entry of each type, download the document, generate
     await shot(page, ext, 'entry-identity');
     await page.click('#back');
     await screen(page, 'vault');
-    await page.click('#add');
-    await screen(page, 'addType');
-    await page.click('button[data-type="note"]');
-    await screen(page, 'edit');
-    await page.type('#f-name', 'Door codes');
-    await page.type('#f-notes', 'Front: 4711\nBack: 0815');
+    await newEntry(page, 'note', { name: 'Door codes', notes: 'Front: 4711\nBack: 0815' });
     await page.click('#save');
     await screen(page, 'entry');
     assert.equal(await page.$eval('.kv [data-field="notes"]', (el) => el.innerText), 'Front: 4711\nBack: 0815', 'a note keeps its lines');
@@ -207,10 +183,7 @@ test('vault screens: add one entry of each type, download the document, generate
     try {
       const original = Buffer.from([...Buffer.from('boarding pass\n'), 0, 1, 2, 254, 255]);
       writeFileSync(join(dir, 'boarding-pass.bin'), original);
-      await page.click('#add');
-      await screen(page, 'addType');
-      await page.click('button[data-type="document"]');
-      await screen(page, 'edit');
+      await newEntry(page, 'document');
       await (await page.$('#f-data')).uploadFile(join(dir, 'boarding-pass.bin'));
       await page.waitForFunction(() => document.querySelector('#f-name').value === 'boarding-pass.bin');
       await page.click('#save');

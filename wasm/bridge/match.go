@@ -192,9 +192,11 @@ func (c *Core) loaded() (*loginIndex, error) {
 // maxPatchIDs bounds one patch; a bigger change is cheaper to load whole.
 const maxPatchIDs = 10_000
 
-func (c *Core) syncMatchPatch(a Args) (Result, error) {
+// argPatchIDs reads argument i: a JSON array of at most maxPatchIDs valid
+// entry ids (nil for JSON null).
+func argPatchIDs(a Args, i int) ([]string, error) {
 	var ids []string
-	if err := argJSON(a, 0, func(d *jsonwire.Decoder) { ids = d.Strings() }); err != nil {
+	if err := argJSON(a, i, func(d *jsonwire.Decoder) { ids = d.Strings() }); err != nil {
 		return nil, err
 	}
 	if len(ids) > maxPatchIDs {
@@ -204,6 +206,14 @@ func (c *Core) syncMatchPatch(a Args) (Result, error) {
 		if !api.ValidID(id) {
 			return nil, api.Errorf(api.CodeBadRequest, "entry id %q is not valid", id)
 		}
+	}
+	return ids, nil
+}
+
+func (c *Core) syncMatchPatch(a Args) (Result, error) {
+	ids, err := argPatchIDs(a, 0)
+	if err != nil {
+		return nil, err
 	}
 	e, _, err := c.engine()
 	if err != nil {

@@ -318,19 +318,12 @@ func (c *Core) syncEntries(Args) (Result, error) {
 func (c *Core) syncListIndex(a Args) (Result, error) {
 	var ids []string
 	if a.Present(0) {
-		if err := argJSON(a, 0, func(d *jsonwire.Decoder) { ids = d.Strings() }); err != nil {
+		var err error
+		if ids, err = argPatchIDs(a, 0); err != nil {
 			return nil, err
 		}
 		if ids == nil {
 			return nil, badArg(0, "want an array of entry ids")
-		}
-		if len(ids) > maxPatchIDs {
-			return nil, api.Errorf(api.CodeBadRequest, "%d ids in one list patch (at most %d)", len(ids), maxPatchIDs)
-		}
-		for _, id := range ids {
-			if !api.ValidID(id) {
-				return nil, api.Errorf(api.CodeBadRequest, "entry id %q is not valid", id)
-			}
 		}
 	}
 	e, _, err := c.engine()
@@ -375,14 +368,12 @@ func (c *Core) syncListIndex(a Args) (Result, error) {
 
 // appendIDs appends ids as a JSON array, [] when there are none.
 func appendIDs(dst []byte, ids []string) []byte {
-	dst = append(dst, '[')
-	for i, id := range ids {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = jsonwire.AppendString(dst, id)
+	if ids == nil {
+		ids = []string{}
 	}
-	return append(dst, ']')
+	w := jsonwire.NewWriter(dst)
+	w.Strings(ids)
+	return w.Bytes()
 }
 
 // entry reads one live entry from the engine.
