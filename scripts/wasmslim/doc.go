@@ -1,0 +1,31 @@
+// Command wasmslim shrinks a WebAssembly module built by the Go toolchain
+// without changing what its memory holds when it starts.
+//
+// Go's linker keeps a find-function table in the module's data: one 20-byte
+// bucket per 4096 program-counter values, each holding the index of the
+// function that starts there (a little-endian uint32) and sixteen sub-bucket
+// offsets. On WebAssembly a program counter is the function's number times
+// 65536, so the table has sixteen buckets per function, the index in bucket k
+// is k/16, and almost every other byte is zero. The linker writes it as one
+// data segment per bucket (the zero runs between them are skipped), which
+// costs about ten bytes of segment header and payload per bucket: for
+// core.wasm's 3,200 functions, 50,000 segments and half a megabyte of the
+// file, for a table that follows from a single number.
+//
+// wasmslim finds that run (any region where the uint32 at every 20th byte is
+// its bucket number divided by 16), drops the data segments that lie wholly
+// inside it, and adds a start function that writes the indices back. A
+// WebAssembly start function runs during instantiation, after the data
+// segments are copied in and before any export (Go's run) can be called, so
+// the program sees the same memory. Bytes of the table that the loop does not
+// reproduce (the rare non-zero sub-bucket) are kept as data segments of their
+// own. Before writing anything, wasmslim replays the new module's data
+// segments and loop over an empty memory and compares the result with the
+// original's, byte for byte; any difference, or a module it does not
+// understand (a start function already, passive data segments, offsets that
+// are not constants), is an error and the module is left as it was.
+//
+//	go run ./scripts/wasmslim -in dist/core.wasm -out dist/core.wasm
+//
+// It runs after wasm-opt, which leaves the table's segments as they are.
+package main

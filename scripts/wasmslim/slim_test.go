@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testModule is a module shaped like the Go linker's output: one memory, one
+// exported function, and a data section holding some data, a find-function
+// table of the given size written as one segment per bucket (zero runs
+// skipped), one bucket with a non-zero sub-bucket, and more data after it.
+type testModule struct {
+	buckets  uint32
+	withVoid bool // the type section already has () -> ()
+	extra    []section
+}
+
+const testTableAt = 0x1000
+
+func (m testModule) segments() []segment {
+	segs := []segment{{offset: 0x10, data: []byte("data before the table")}}
+	for k := uint32(0); k < m.buckets; k++ {
+		idx := k >> 4
+		if idx == 0 {
+			continue // all zero: the linker writes nothing
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], idx)
+		data := bytes.TrimRight(b[:], "\x00")
+		if k == m.buckets/2 {
+			// A bucket whose sub-buckets are not all zero.
+			data = append(b[:], 0, 0, 7, 0, 9)
+		}
+		segs = append(segs, segment{offset: testTableAt + k*bucketSize, data: data})
+	}
+	end := testTableAt + m.buckets*bucketSize
+	segs = append(segs, segment{offset: end, data: []byte{0xaa, 0xbb, 0, 0, 0, 0xcc}})
+	return segs
+}
+
+func (m testModule) bytes() []byte {
+	out := append([]byte(nil), wasmHeader...)
+	types := []byte{1, 0x60, 1, 0x7f, 1, 0x7f} // (i32) -> i32
+	if m.withVoid {
+		types = []byte{2, 0x60, 1, 0x7f, 1, 0x7f, 0x60, 0, 0}
+	}
+	out = appendSection(out, secType, types)
+	out = appendSection(out, secImport, []byte{1, 2, 'g', 'o', 1, 'f', 0x00, 0x00})
+	out = appendSection(out, secFunction, []byte{1, 0})
+	pages := (testTableAt + m.buckets*bucketSize + 0x10000) / 0x10000
+	out = appendSection(out, secMemory, binary.AppendUvarint([]byte{1, 0}, uint64(pages)))
+	out = appendSection(out, secExport, []byte{1, 3, 'm', 'e', 'm', 0x02, 0x00})
+	for _, s := range m.extra {
+		out = appendSection(out, s.id, s.payload)
+	}
+	segs := m.segments()
+	out = appendSection(out, secDataCount, binary.AppendUvarint(nil, uint64(len(segs))))
+	body := []byte{0x00, 0x20, 0x00, 0x0b} // no locals; local.get 0; end
+	out = appendSection(out, secCode, append([]byte{1, byte(len(body))}, body...))
+	return appendSection(out, secData, encodeData(segs))
+}
+
+func TestSlimKeepsMemory(t *testing.T) {
+	for _, m := range []testModule{{buckets: 4096}, {buckets: 1000, withVoid: true}, {buckets: minBuckets}} {
+		src := m.bytes()
+		out, rep, err := Slim(src)
+		if err != nil {
+			t.Fatalf("%d buckets: %v", m.buckets, err)
+		}
+		if rep.TableOffset != testTableAt || rep.TableBuckets < m.buckets {
+			t.Errorf("%d buckets: found %d at %#x", m.buckets, rep.TableBuckets, rep.TableOffset)
+		}
+		if len(out) >= len(src) || rep.SegmentsAfter >= rep.SegmentsBefore/4 {
+			t.Errorf("%d buckets: %d → %d bytes, %d → %d segments", m.buckets, len(src), len(out), rep.SegmentsBefore, rep.SegmentsAfter)
+		}
+		checkRewritten(t, src, out)
+		// And a real engine agrees: it validates the module, runs the start
+		// function and ends with the same memory.
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.wasm"), filepath.Join(dir, "b.wasm")
+		os.WriteFile(a, src, 0o644)
+		os.WriteFile(b, out, 0o644)
+		if ha, hb := nodeMemory(t, a), nodeMemory(t, b); ha != hb {
+			t.Errorf("%d buckets: memory after instantiation differs: %s vs %s", m.buckets, ha, hb)
+		}
+	}
+}
+
+// nodeMemory instantiates a test module in Node and returns the SHA-256 of
+// its memory.
+func nodeMemory(t *testing.T, file string) string {
+	t.Helper()
+	js := `const b = require('fs').readFileSync(process.argv[1]);
+if (!WebAssembly.validate(b)) { console.error('invalid module'); process.exit(1); }
+WebAssembly.instantiate(b, { go: { f: (x) => x } }).then(({ instance }) => {
+  const mem = new Uint8Array(instance.exports.mem.buffer);
+  console.log(require('crypto').createHash('sha256').update(mem).digest('hex'));
+}).catch((e) => { console.error(e); process.exit(1); });`
+	out, err := exec.Command("node", "-e", js, file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// checkRewritten parses out and proves, by replaying it, that it leaves
+// memory as src does, and that its sections are well formed and in order.
+func checkRewritten(t *testing.T, src, out []byte) {
+	t.Helper()
+	secs, err := parseSections(out)
+	if err != nil {
+		t.Fatalf("rewritten module: %v", err)
+	}
+	order := map[byte]int{secType: 1, secImport: 2, secFunction: 3, secMemory: 5, secExport: 7, secStart: 8, secElement: 9, secDataCount: 10, secCode: 11, secData: 12}
+	last, hasStart := 0, false
+	var data []segment
+	var count uint32
+	for _, s := range secs {
+		if o := order[s.id]; o <= last && s.id != secCustom {
+			t.Fatalf("section %d out of order", s.id)
+		} else if s.id != secCustom {
+			last = o
+		}
+		switch s.id {
+		case secStart:
+			hasStart = true
+		case secData:
+			if data, err = parseData(s.payload); err != nil {
+				t.Fatal(err)
+			}
+		case secDataCount:
+			count, _ = vecLen(s.payload)
+		}
+	}
+	if !hasStart {
+		t.Fatal("no start section")
+	}
+	if count != 0 && int(count) != len(data) {
+		t.Errorf("data count %d for %d segments", count, len(data))
+	}
+	srcSecs, _ := parseSections(src)
+	var want []byte
+	for _, s := range srcSecs {
+		if s.id == secData {
+			segs, _ := parseData(s.payload)
+			want, _ = replay(segs)
+		}
+	}
+	_, rep, _ := Slim(src)
+	if err := sameMemory(want, data, rep.TableOffset, rep.TableBuckets); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSlimRefuses(t *testing.T) {
+	good := testModule{buckets: 1024}.bytes()
+	cases := map[string][]byte{
+		"empty":          nil,
+		"not wasm":       []byte("\x7fELF\x02\x01\x01\x00"),
+		"truncated":      good[:len(good)-3],
+		"section length": append(append([]byte(nil), wasmHeader...), secType, 0xff, 0xff, 0xff, 0xff, 0x0f),
+		"has start":      testModule{buckets: 1024, extra: []section{{id: secStart, payload: []byte{0}}}}.bytes(),
+		"passive data":   passiveData(good),
+		"no table":       testModule{buckets: 16}.bytes(),
+	}
+	for name, mod := range cases {
+		out, _, err := Slim(mod)
+		if err == nil {
+			t.Errorf("%s: rewritten (%d bytes), want an error", name, len(out))
+			continue
+		}
+		if name == "no table" && !errors.Is(err, errNoTable) {
+			t.Errorf("%s: %v, want errNoTable", name, err)
+		}
+		if (name == "truncated" || name == "section length" || name == "not wasm") && !errors.Is(err, errMalformed) {
+			t.Errorf("%s: %v, want errMalformed", name, err)
+		}
+	}
+}
+
+// passiveData turns the first data segment of mod into a passive one.
+func passiveData(mod []byte) []byte {
+	secs, _ := parseSections(mod)
+	out := append([]byte(nil), wasmHeader...)
+	for _, s := range secs {
+		p := s.payload
+		if s.id == secData {
+			r := &reader{b: p}
+			n := r.u32()
+			p = append(binary.AppendUvarint(nil, uint64(n)), 0x01)
+			// Drop flag 0, the i32.const and its end; keep the rest.
+			rest := r.b[1:]
+			rr := &reader{b: rest[1:]}
+			rr.s32()
+			p = append(p, rr.b[1:]...)
+		}
+		out = appendSection(out, s.id, p)
+	}
+	return out
+}
+
+func FuzzSlim(f *testing.F) {
+	f.Add(testModule{buckets: 300}.bytes())
+	f.Add(testModule{buckets: 300, withVoid: true}.bytes())
+	f.Add(testModule{buckets: 20}.bytes())
+	f.Fuzz(func(t *testing.T, mod []byte) {
+		out, _, err := Slim(mod)
+		if err != nil {
+			return
+		}
+		checkRewritten(t, mod, out)
+	})
+}
+
+// TestSlimGoProgram rewrites a real Go program built for GOOS=js and runs
+// both builds in Node with Go's wasm_exec.js: the memory right after
+// instantiation (before Go starts) must hash the same, and the program, which
+// takes stack traces, panics and recovers, and collects garbage (all of which
+// read the find-function table), must print the same.
+func TestSlimGoProgram(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is needed to run the rewritten module:", err)
+	}
+	dir := t.TempDir()
+	prog := `package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+func where() string {
+	pc, _, _, _ := runtime.Caller(1)
+	return runtime.FuncForPC(pc).Name()
+}
+
+func main() {
+	var keep [][]byte
+	for i := 0; i < 2000; i++ {
+		keep = append(keep, make([]byte, 4096))
+		if i%100 == 0 {
+			runtime.GC()
+		}
+	}
+	func() {
+		defer func() {
+			r := recover()
+			stack := string(debug.Stack())
+			fmt.Println("recovered:", r, strings.Contains(stack, "main.main"))
+		}()
+		var m map[string]int
+		m["x"] = len(keep)
+	}()
+	fmt.Println("in", where())
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module slimtest\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	orig := filepath.Join(dir, "orig.wasm")
+	build := exec.Command("go", "build", "-o", orig, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=", "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	src, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, rep, err := Slim(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d → %d bytes, %d → %d segments, %d buckets", rep.BytesBefore, rep.BytesAfter, rep.SegmentsBefore, rep.SegmentsAfter, rep.TableBuckets)
+	if rep.BytesAfter > rep.BytesBefore*95/100 {
+		t.Errorf("only %d → %d bytes", rep.BytesBefore, rep.BytesAfter)
+	}
+	slim := filepath.Join(dir, "slim.wasm")
+	if err := os.WriteFile(slim, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	runner := filepath.Join(dir, "run.js")
+	js := `globalThis.require = require; globalThis.fs = require('fs');
+require(process.argv[2]);
+const go = new Go();
+WebAssembly.instantiate(fs.readFileSync(process.argv[3]), go.importObject).then(({ instance }) => {
+  const mem = new Uint8Array(instance.exports.mem.buffer);
+  console.log('memory', require('crypto').createHash('sha256').update(mem).digest('hex'));
+  return go.run(instance);
+}).catch((e) => { console.error(e); process.exit(1); });
+`
+	if err := os.WriteFile(runner, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasmExec := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js")
+	run := func(file string) string {
+		out, err := exec.Command(node, runner, wasmExec, file).CombinedOutput()
+		if err != nil {
+			t.Fatalf("node %s: %v\n%s", filepath.Base(file), err, out)
+		}
+		return string(out)
+	}
+	a, b := run(orig), run(slim)
+	if a != b {
+		t.Fatalf("outputs differ:\noriginal:\n%s\nrewritten:\n%s", a, b)
+	}
+	if !strings.Contains(a, "recovered: assignment to entry in nil map true") || !strings.Contains(a, "in main.main") {
+		t.Errorf("unexpected output:\n%s", a)
+	}
+}
