@@ -264,27 +264,38 @@ var coreWasmExcludes = map[string]string{
 	"github.com/ccojocar/zxcvbn-go":  "zxcvbn lives in strength.wasm",
 }
 
-// TestCoreWasmHasNoNetHTTP keeps core.wasm small: net/http alone adds about
-// 7 MB and doubles the start-up of every service worker.
+// wasmPrograms are the wasm programs coreWasmExcludes apply to, each with a
+// package it must reach (so a renamed program cannot pass by linking
+// nothing): core.wasm, and kdf.wasm, which every unlock starts before the
+// core, so each megabyte it links is waited for.
+var wasmPrograms = map[string]string{
+	"wasm/cmd/core": "wasm/bridge",
+	"wasm/cmd/kdf":  "wasm/bridge/kdfhost",
+}
+
+// TestCoreWasmHasNoNetHTTP keeps core.wasm and kdf.wasm small: net/http
+// alone adds about 7 MB and doubles the start-up of every service worker.
 func TestCoreWasmHasNoNetHTTP(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", module+"/wasm/cmd/core")
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	deps := strings.Fields(string(out))
-	if !slices.Contains(deps, module+"/wasm/bridge") {
-		t.Fatalf("wasm/cmd/core does not reach wasm/bridge; is it the core? deps: %v", deps)
-	}
-	for bad, why := range coreWasmExcludes {
-		if slices.Contains(deps, bad) {
-			t.Errorf("core.wasm links %s: %s", bad, why)
+	for prog, reach := range wasmPrograms {
+		cmd := exec.Command("go", "list", "-deps", module+"/"+prog)
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", prog, err)
 		}
-	}
-	for _, d := range deps {
-		if isAdapter(d) {
-			t.Errorf("core.wasm links %s, a native adapter (%s)", d, nativeAdapters[d])
+		deps := strings.Fields(string(out))
+		if !slices.Contains(deps, module+"/"+reach) {
+			t.Fatalf("%s does not reach %s; is it still that program? deps: %v", prog, reach, deps)
+		}
+		for bad, why := range coreWasmExcludes {
+			if slices.Contains(deps, bad) {
+				t.Errorf("%s links %s: %s", prog, bad, why)
+			}
+		}
+		for _, d := range deps {
+			if isAdapter(d) {
+				t.Errorf("%s links %s, a native adapter (%s)", prog, d, nativeAdapters[d])
+			}
 		}
 	}
 }

@@ -1,12 +1,11 @@
 package kdfhost
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 
 	"watchword/wasm/api"
+	"watchword/wasm/jsonwire"
 	"watchword/wasm/vault"
 )
 
@@ -43,6 +42,76 @@ type KDFResult struct {
 	VaultKey string           `json:"vaultKey,omitempty"`
 }
 
+// ReadJSON reads r as encoding/json would with exact keys, where an
+// unknown key is an error (the decoder is strict).
+func (r *KDFRequest) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
+		case "op":
+			r.Op = d.String()
+		case "password":
+			r.Password = d.String()
+		case "new_password":
+			r.NewPassword = d.String()
+		case "header":
+			r.Header = nil
+			if !d.Null() {
+				r.Header = new(api.VaultHeader)
+				r.Header.ReadJSON(d)
+			}
+		case "kdf":
+			r.KDF = nil
+			if !d.Null() {
+				r.KDF = new(KDFCost)
+				r.KDF.ReadJSON(d)
+			}
+		default:
+			d.Unknown()
+		}
+	}
+}
+
+// ReadJSON reads c; a cost given as null stays unset.
+func (c *KDFCost) ReadJSON(d *jsonwire.Decoder) {
+	for ok := d.Object(); ok && d.Member(); {
+		switch d.Key() {
+		case "m":
+			c.MemoryKiB = readUint32(d)
+		case "t":
+			c.Time = readUint32(d)
+		case "p":
+			c.Threads = nil
+			if !d.Null() {
+				v := uint8(d.Uint(8))
+				c.Threads = &v
+			}
+		default:
+			d.Unknown()
+		}
+	}
+}
+
+func readUint32(d *jsonwire.Decoder) *uint32 {
+	if d.Null() {
+		return nil
+	}
+	v := uint32(d.Uint(32))
+	return &v
+}
+
+// WriteJSON writes r as encoding/json would, omitting what is unset.
+func (r KDFResult) WriteJSON(w *jsonwire.Writer) {
+	w.BeginObject()
+	if r.Header != nil {
+		w.Key("header")
+		r.Header.WriteJSON(w)
+	}
+	if r.VaultKey != "" {
+		w.StringField("vaultKey", r.VaultKey)
+	}
+	w.EndObject()
+}
+
 // maxRequest bounds a request: a header is a few hundred bytes, and
 // passwords beyond a few KiB are a mistake, not a password.
 const maxRequest = 64 << 10
@@ -68,22 +137,16 @@ func KDFLocal(req []byte, local string) (out []byte, opened string, err error) {
 		return nil, "", api.Errorf(api.CodeTooLarge, "the request is larger than %d bytes", maxRequest)
 	}
 	var r KDFRequest
-	dec := json.NewDecoder(bytes.NewReader(req))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	if err := jsonwire.Decode(req, true, r.ReadJSON); err != nil {
 		return nil, "", api.Errorf(api.CodeBadRequest, "kdf request: bad JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, "", api.Errorf(api.CodeBadRequest, "kdf request: data after the request")
 	}
 	res, opened, err := run(r, local)
 	if err != nil {
 		return nil, "", asAPIError(err)
 	}
-	out, err = json.Marshal(res)
-	if err != nil {
-		return nil, "", asAPIError(err)
-	}
+	w := jsonwire.NewWriter(nil)
+	res.WriteJSON(w)
+	out = w.Bytes()
 	return out, opened, nil
 }
 

@@ -149,6 +149,35 @@ func TestKDFUnlockOpensLocalList(t *testing.T) {
 	}
 }
 
+// TestKDFWire holds the hand-written reader and writer to encoding/json's
+// reading of the same types: what JavaScript sends is read the same, and
+// what kdf.wasm answers is what encoding/json would write.
+func TestKDFWire(t *testing.T) {
+	vaulttest.FastKDF(t)
+	out, err := KDF([]byte(`{"op":"create","password":"correct horse battery staple","kdf":{"m":16384,"t":null,"p":1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := decodeResult(t, out)
+	if res.Header == nil || res.Header.KDF.MemoryKiB != 16384 || res.Header.KDF.Time != api.DefaultKDFTime || res.Header.KDF.Threads != 1 || res.VaultKey == "" {
+		t.Fatalf("create answered %s", out)
+	}
+	if want := mustJSON(t, res); !bytes.Equal(out, want) {
+		t.Errorf("answer\n%s\nencoding/json writes\n%s", out, want)
+	}
+	out, err = KDF(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "correct horse battery staple", Header: res.Header}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlocked := decodeResult(t, out)
+	if unlocked.VaultKey != res.VaultKey || unlocked.Header != nil {
+		t.Errorf("unlock answered %s", out)
+	}
+	if want := mustJSON(t, unlocked); !bytes.Equal(out, want) {
+		t.Errorf("answer\n%s\nencoding/json writes\n%s", out, want)
+	}
+}
+
 func TestKDFErrors(t *testing.T) {
 	vaulttest.FastKDF(t)
 	out, err := KDF(mustJSON(t, KDFRequest{Op: OpCreate, Password: "correct horse battery staple", KDF: lowCost}))
@@ -172,6 +201,13 @@ func TestKDFErrors(t *testing.T) {
 		{"create below the floor", `{"op":"create","password":"x","kdf":{"m":1024}}`, api.CodeInvalid},
 		{"create above the ceiling", `{"op":"create","password":"x","kdf":{"t":1000}}`, api.CodeInvalid},
 		{"unlock without header", `{"op":"unlock","password":"x"}`, api.CodeBadRequest},
+		{"unlock with a null header", `{"op":"unlock","password":"x","header":null}`, api.CodeBadRequest},
+		{"a header that is not an object", `{"op":"unlock","password":"x","header":"h"}`, api.CodeBadRequest},
+		{"lanes out of range", `{"op":"create","password":"x","kdf":{"p":256}}`, api.CodeBadRequest},
+		{"a negative cost", `{"op":"create","password":"x","kdf":{"m":-1}}`, api.CodeBadRequest},
+		{"an unknown cost", `{"op":"create","password":"x","kdf":{"mem":65536}}`, api.CodeBadRequest},
+		{"a number for the password", `{"op":"create","password":1}`, api.CodeBadRequest},
+		{"a key in another case", `{"OP":"create","password":"x"}`, api.CodeBadRequest},
 		{"unlock with a bad id", string(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "x", Header: &badID})), api.CodeBadRequest},
 		{"unlock with the wrong password", string(mustJSON(t, KDFRequest{Op: OpUnlock, Password: "wrong", Header: h})), api.CodeWrongPassword},
 		{"change with the wrong password", string(mustJSON(t, KDFRequest{Op: OpChange, Password: "wrong", NewPassword: "y", Header: h})), api.CodeWrongPassword},

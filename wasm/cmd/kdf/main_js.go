@@ -13,7 +13,7 @@
 package main
 
 import (
-	"log"
+	"os"
 
 	"watchword/wasm/bridge/kdfhost"
 )
@@ -21,8 +21,9 @@ import (
 const globalName = "watchwordKDF"
 
 func main() {
-	log.SetFlags(0)
 	if err := kdfhost.ServeKDF(globalName); err != nil {
-		log.Fatalf("kdf: %v", err)
+		// Not package log: it would be the only reason to link it.
+		os.Stderr.WriteString("kdf: " + err.Error() + "\n")
+		os.Exit(1)
 	}
 }
