@@ -134,15 +134,18 @@ build_extension() {
 	log "dist/chrome and dist/firefox assembled"
 }
 
+# The server, and the two stand-ins the end-to-end tests run beside it: an
+# SMTP sink that captures mail and a loopback-only identity provider.
+SERVER_PROGRAMS=(watchword-server watchword-smtpsink watchword-idp)
+
 build_server() {
-	if has_go_files cmd/watchword-server; then
-		log "bin/watchword-server"
-		mkdir -p bin
-		go build -trimpath -o bin/watchword-server ./cmd/watchword-server
-	else
-		warn "cmd/watchword-server has no Go files yet: no server was built"
-		rm -f bin/watchword-server
-	fi
+	local name
+	mkdir -p bin
+	for name in "${SERVER_PROGRAMS[@]}"; do
+		has_go_files "cmd/$name" || die "cmd/$name has no Go files: cannot build bin/$name"
+		log "bin/$name"
+		go build -trimpath -o "bin/$name" "./cmd/$name"
+	done
 }
 
 build_all() {

@@ -534,7 +534,7 @@ screens.signIn = {
       providers.replaceChildren(
         h('div', { class: 'muted', style: 'text-align:center;margin:16px 0 8px', text: 'or continue with' }),
         h('div', { class: 'actions row' }, ...list.map((p) =>
-          h('button', { class: 'btn secondary', type: 'button', dataset: { provider: p.id }, onclick: (ev) => provider(ev.currentTarget, p.id, err) }, p.name))));
+          h('button', { class: 'btn secondary', type: 'button', dataset: { provider: p.id }, onclick: (ev) => provider(ev.currentTarget, p, err) }, p.name))));
       providers.hidden = false;
     }, () => {});
     const form = h('form', { novalidate: true },
@@ -585,11 +585,13 @@ screens.signIn = {
   },
 };
 
-async function provider(button, name, err) {
+// provider signs in through p in the browser's sign-in window; the button
+// says what is being waited for until the window comes back or is closed.
+async function provider(button, p, err) {
   err.clear();
-  await busy(button, '…', async () => {
+  await busy(button, `Waiting for ${p.name}…`, async () => {
     try {
-      const res = await send(MSG.UI_BG_SIGN_IN_PROVIDER, { provider: name });
+      const res = await send(MSG.UI_BG_SIGN_IN_PROVIDER, { provider: p.id });
       if (res.twoStep) return go('twoStep', res.twoStep, { replace: true });
       await home();
     } catch (e) {

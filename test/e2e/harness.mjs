@@ -6,7 +6,7 @@
 // WATCHWORD_SERVER_BIN, WATCHWORD_CHROMIUM_BIN, WATCHWORD_FIREFOX_BIN) with
 // the repository's defaults otherwise.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST = process.env.WATCHWORD_DIST || join(ROOT, 'dist');
 export const SERVER_BIN = process.env.WATCHWORD_SERVER_BIN || join(ROOT, 'bin/watchword-server');
 export const SINK_BIN = process.env.WATCHWORD_SMTPSINK_BIN || join(ROOT, 'bin/watchword-smtpsink');
+export const IDP_BIN = process.env.WATCHWORD_IDP_BIN || join(ROOT, 'bin/watchword-idp');
 export const CHROMIUM = process.env.WATCHWORD_CHROMIUM_REAL || '/usr/bin/chromium';
 export const FIREFOX = process.env.WATCHWORD_FIREFOX_BIN || '/usr/bin/firefox-esr';
 export const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
@@ -92,14 +93,15 @@ function stopProcess(proc) {
   });
 }
 
-// startMail starts the SMTP sink when it is built. It answers {smtpUrl,
-// messages()} or null (then the server writes mail to its outbox).
+// startMail starts the SMTP sink (bin/watchword-smtpsink, built by
+// ./build.sh): the server sends its mail over real SMTP and the tests read
+// it back from the sink's HTTP API. It answers {smtpUrl, proc, messages()}.
 async function startMail() {
-  if (!existsSync(SINK_BIN)) return null;
+  if (!existsSync(SINK_BIN)) throw new Error(`${SINK_BIN} is missing: run ./build.sh first`);
   const smtpPort = await freePort();
   const httpPort = await freePort();
   const proc = startProcess(SINK_BIN, ['-smtp', `127.0.0.1:${smtpPort}`, '-http', `127.0.0.1:${httpPort}`], 'smtpsink');
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/messages`)).ok, { what: 'the SMTP sink' }).catch((err) => {
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok, { what: 'the SMTP sink' }).catch((err) => {
     throw new Error(`${err.message}\n${proc.log()}`);
   });
   return {
@@ -107,24 +109,44 @@ async function startMail() {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     async messages() {
       const res = await fetch(`http://127.0.0.1:${httpPort}/messages`);
-      const data = await res.json();
-      return (Array.isArray(data) ? data : data.messages || []).map((m) => ({ to: [].concat(m.to || m.To || m.rcpt || []).join(','), text: m.text || m.body || m.Body || m.raw || m.data || '' }));
+      if (!res.ok) throw new Error(`SMTP sink: ${res.status}`);
+      return (await res.json()).map((m) => ({ to: [].concat(m.to || []).join(','), text: m.text || '' }));
     },
   };
 }
 
+// startIdentityProvider starts bin/watchword-idp on a free loopback port: an
+// OpenID Connect provider that signs email in at once and sends the browser
+// back to redirect. It answers {proc, issuer, clientId, clientSecret}.
+async function startIdentityProvider(email, redirect) {
+  if (!existsSync(IDP_BIN)) throw new Error(`${IDP_BIN} is missing: run ./build.sh first`);
+  const proc = startProcess(IDP_BIN, ['-redirect', redirect, '-email', email], 'idp');
+  const line = await waitFor(() => proc.log().split('\n').find((l) => l.startsWith('{"')), { what: 'the identity provider' }).catch((err) => {
+    throw new Error(`${err.message}\n${proc.log()}`);
+  });
+  const { issuer, client_id: clientId, client_secret: clientSecret } = JSON.parse(line);
+  return { proc, issuer, clientId, clientSecret };
+}
+
 // startServer runs bin/watchword-server on a free loopback port with a fresh
-// data directory. Proof of work is made cheap so tests run fast; the real
-// code path runs.
-export async function startServer() {
+// data directory, sending mail through the SMTP sink. Proof of work is made
+// cheap so tests run fast; the real code path runs. With
+// {provider: {id, name, email}}, it also starts the identity provider and
+// sets the server up to offer "Sign in with <name>" through it.
+export async function startServer({ provider } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run ./build.sh first`);
   const port = await freePort();
   const data = tempDir('server');
-  const mail = await startMail();
-  const args = ['-addr', `127.0.0.1:${port}`, '-data', data, '-pow-difficulty', '8', '-log-level', 'warn'];
-  if (mail) args.push('-smtp-url', mail.smtpUrl);
-  let proc = startProcess(SERVER_BIN, args, 'server');
   const url = `http://127.0.0.1:${port}`;
+  const mail = await startMail();
+  const args = ['-addr', `127.0.0.1:${port}`, '-data', data, '-pow-difficulty', '8', '-log-level', 'warn', '-smtp-url', mail.smtpUrl];
+  const helpers = [mail.proc];
+  if (provider) {
+    const idp = await startIdentityProvider(provider.email, `${url}/oidc/callback`);
+    helpers.push(idp.proc);
+    args.push('-oidc', [provider.id, provider.name, idp.issuer, idp.clientId, idp.clientSecret].join('|'));
+  }
+  let proc = startProcess(SERVER_BIN, args, 'server');
   const healthy = () => waitFor(async () => (await fetch(`${url}/healthz`)).ok, { what: 'the server' }).catch((err) => {
     throw new Error(`${err.message}\n${proc.log()}`);
   });
@@ -146,17 +168,11 @@ export async function startServer() {
     },
     // mailTo returns the messages sent to address so far (decoded text).
     async mailTo(address) {
-      if (mail) return (await mail.messages()).filter((m) => m.to.toLowerCase().includes(address.toLowerCase())).map((m) => decodeMail(m.text));
-      const dir = join(data, 'outbox');
-      if (!existsSync(dir)) return [];
-      return readdirSync(dir)
-        .sort()
-        .map((f) => decodeMail(readFileSync(join(dir, f), 'utf8')))
-        .filter((t) => t.toLowerCase().includes(address.toLowerCase()));
+      return (await mail.messages()).filter((m) => m.to.toLowerCase().includes(address.toLowerCase())).map((m) => decodeMail(m.text));
     },
     async stop() {
       await stopProcess(proc);
-      if (mail) await stopProcess(mail.proc);
+      for (const p of helpers) await stopProcess(p);
       rmSync(data, { recursive: true, force: true });
     },
   };

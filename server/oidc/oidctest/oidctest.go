@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -51,6 +53,10 @@ type Options struct {
 	// RedirectURL is the only redirect URI the client may use; required.
 	RedirectURL string
 	User        User // default subject "user-1", email "user@example.org", verified
+	// Addr is the loopback address to listen on; default 127.0.0.1 and a
+	// free port. A provider that signs anyone in at once must never be
+	// reachable from another machine, so other addresses are refused.
+	Addr string
 }
 
 // Server is a running test provider.
@@ -113,7 +119,20 @@ func NewServer(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /jwks", s.jwks)
 	mux.HandleFunc("GET /authorize", s.authorize)
 	mux.HandleFunc("POST /token", s.token)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewUnstartedServer(mux)
+	if opts.Addr != "" {
+		host, _, err := net.SplitHostPort(opts.Addr)
+		if ip, perr := netip.ParseAddr(host); err != nil || perr != nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("oidctest: %q is not a loopback address", opts.Addr)
+		}
+		l, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, err
+		}
+		s.srv.Listener.Close()
+		s.srv.Listener = l
+	}
+	s.srv.Start()
 	return s, nil
 }
 
