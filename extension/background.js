@@ -1327,8 +1327,14 @@ async function handleProvider({ provider }) {
   } catch {
     throw new WatchwordError(CODE.UNAUTHORIZED, 'Signing in with that provider did not finish.');
   }
-  const code = final && new URL(final).searchParams.get('code');
-  if (!code) throw new WatchwordError(CODE.UNAUTHORIZED, 'Signing in with that provider did not finish.');
+  const params = final ? new URL(final).searchParams : new URLSearchParams();
+  const code = params.get('code');
+  if (!code) {
+    // The server sends a refused sign-in back here with its reason (its
+    // own words, never the provider's).
+    const why = params.get('error') ? (params.get('error_description') || '').replace(/[\u0000-\u001f]/g, ' ').slice(0, 200) : '';
+    throw new WatchwordError(CODE.UNAUTHORIZED, why ? `${p.name} did not sign you in: ${why}` : 'Signing in with that provider did not finish.');
+  }
   return exchange(code);
 }
 

@@ -272,6 +272,48 @@ func TestOIDCSignIn(t *testing.T) {
 		})
 	}
 
+	// A sign-in the extension starts (chrome.identity.launchWebAuthFlow)
+	// ends at its identity redirect: with a one-time code the extension
+	// exchanges for tokens, or, when refused, with the reason.
+	t.Run("from the extension", func(t *testing.T) {
+		const redirect = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/oidc"
+		extStart := list.Providers[0].StartURL + "?" + url.Values{"redirect_uri": {redirect}}.Encode()
+		back := func(t *testing.T) url.Values {
+			t.Helper()
+			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			res, err := c.Get(extStart)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			code, state, err := idp.Authorize(res.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err = c.Get(public + "/oidc/callback?" + url.Values{"code": {code}, "state": {state}}.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			loc, err := url.Parse(res.Header.Get("Location"))
+			if res.StatusCode != 302 || err != nil || loc.Scheme+"://"+loc.Host+loc.Path != redirect {
+				t.Fatalf("callback: %d %s", res.StatusCode, res.Header.Get("Location"))
+			}
+			return loc.Query()
+		}
+		q := back(t)
+		var signed api.SignInResponse
+		if st, err := call(t, p.base, "POST", "/api/v1/sessions/exchange", "", map[string]string{"token": q.Get("code"), "device_name": "test"}, &signed); st != 200 || signed.Tokens == nil || signed.Tokens.Email != "olga@example.org" {
+			t.Fatalf("exchange: %d %v %+v", st, err, signed)
+		}
+		idp.Misbehave(oidctest.BadSignature)
+		defer idp.Misbehave(oidctest.Behave)
+		q = back(t)
+		if q.Get("code") != "" || q.Get("error") != "access_denied" || q.Get("error_description") != "The provider's answer could not be verified." {
+			t.Fatalf("refused sign-in came back with %v", q)
+		}
+	})
+
 	t.Run("state used twice", func(t *testing.T) {
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

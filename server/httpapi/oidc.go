@@ -145,31 +145,44 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		s.oidcFail(w, r, http.StatusBadRequest, "The sign-in answer is not valid. Start again.")
 		return
 	}
+	// From here on the state says who asked. A sign-in the extension
+	// started goes back to its identity redirect even when it fails, with
+	// the reason, so the extension can say what went wrong instead of
+	// leaving its sign-in window on this server's error page.
+	fail := func(status int, text string) {
+		if st.Redirect == "" {
+			s.oidcFail(w, r, status, text)
+			return
+		}
+		u, _ := url.Parse(st.Redirect)
+		u.RawQuery = url.Values{"error": {"access_denied"}, "error_description": {text}}.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	}
 	p := s.provider(st.Provider)
 	if p == nil {
-		s.oidcFail(w, r, http.StatusBadRequest, "This sign-in provider is not configured any more.")
+		fail(http.StatusBadRequest, "This sign-in provider is not configured any more.")
 		return
 	}
 	if e := q.Get("error"); e != "" || q.Get("code") == "" {
-		s.oidcFail(w, r, http.StatusUnauthorized, "The provider did not sign you in.")
+		fail(http.StatusUnauthorized, "The provider did not sign you in.")
 		return
 	}
 	id, err := p.Exchange(r.Context(), q.Get("code"), st.Verifier, st.Nonce)
 	if err != nil {
 		logger(r).Warn("oidc exchange failed", slog.String("provider", p.ID()), slog.String("err", err.Error()))
-		s.oidcFail(w, r, http.StatusUnauthorized, "The provider's answer could not be verified.")
+		fail(http.StatusUnauthorized, "The provider's answer could not be verified.")
 		return
 	}
 	acct, err := s.accountForIdentity(r.Context(), id)
 	if err != nil {
-		msg, st := message(r, err)
-		s.oidcFail(w, r, st, msg)
+		msg, status := message(r, err)
+		fail(status, msg)
 		return
 	}
 	if st.Redirect != "" {
 		code, err := s.newHandoff(r.Context(), acct, exchangeTTL, "oidc:"+p.ID())
 		if err != nil {
-			s.oidcFail(w, r, http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
+			fail(http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
 			return
 		}
 		u, _ := url.Parse(st.Redirect)

@@ -118,9 +118,9 @@ async function startMail() {
 // startIdentityProvider starts bin/watchword-idp on a free loopback port: an
 // OpenID Connect provider that signs email in at once and sends the browser
 // back to redirect. It answers {proc, issuer, clientId, clientSecret}.
-async function startIdentityProvider(email, redirect) {
+async function startIdentityProvider({ email, unverified }, redirect) {
   if (!existsSync(IDP_BIN)) throw new Error(`${IDP_BIN} is missing: run ./build.sh first`);
-  const proc = startProcess(IDP_BIN, ['-redirect', redirect, '-email', email], 'idp');
+  const proc = startProcess(IDP_BIN, ['-redirect', redirect, '-email', email, ...(unverified ? ['-unverified'] : [])], 'idp');
   const line = await waitFor(() => proc.log().split('\n').find((l) => l.startsWith('{"')), { what: 'the identity provider' }).catch((err) => {
     throw new Error(`${err.message}\n${proc.log()}`);
   });
@@ -131,7 +131,8 @@ async function startIdentityProvider(email, redirect) {
 // startServer runs bin/watchword-server on a free loopback port with a fresh
 // data directory, sending mail through the SMTP sink. Proof of work is made
 // cheap so tests run fast; the real code path runs. With
-// {provider: {id, name, email}}, it also starts the identity provider and
+// {provider: {id, name, email, unverified?}}, it also starts the identity
+// provider (one that does not vouch for the address when unverified) and
 // sets the server up to offer "Sign in with <name>" through it.
 export async function startServer({ provider } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run ./build.sh first`);
@@ -142,7 +143,7 @@ export async function startServer({ provider } = {}) {
   const args = ['-addr', `127.0.0.1:${port}`, '-data', data, '-pow-difficulty', '8', '-log-level', 'warn', '-smtp-url', mail.smtpUrl];
   const helpers = [mail.proc];
   if (provider) {
-    const idp = await startIdentityProvider(provider.email, `${url}/oidc/callback`);
+    const idp = await startIdentityProvider(provider, `${url}/oidc/callback`);
     helpers.push(idp.proc);
     args.push('-oidc', [provider.id, provider.name, idp.issuer, idp.clientId, idp.clientSecret].join('|'));
   }

@@ -79,3 +79,29 @@ test('Firefox signs in with the same identity provider and opens the same vault'
     await ext.close();
   }
 });
+
+// A provider that does not vouch for the address: the server refuses to make
+// an account from it and sends the sign-in window back with its reason,
+// which the sign-in screen shows; nothing is signed in.
+test('a refused provider sign-in says why and signs nobody in', async () => {
+  const refusing = await startServer({ provider: { id: 'test-id', name: 'Test ID', email: `unverified-${EMAIL}`, unverified: true } });
+  const ext = await launchChromium();
+  try {
+    const page = await openPopup(ext);
+    await screen(page, 'welcome');
+    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: refusing.url } });
+    await page.click('#have');
+    await screen(page, 'signIn');
+    const button = await page.waitForSelector('button[data-provider="test-id"]', { visible: true, timeout: 10000 });
+    await button.click();
+    await page.waitForFunction(() => /did not sign you in/.test(document.querySelector('[role=alert]')?.textContent || ''), { timeout: 30000 });
+    assert.match(await page.$eval('[role=alert]', (e) => e.textContent), /Test ID did not sign you in: The provider did not confirm your email address\./);
+    assert.equal(await page.evaluate(() => document.body.dataset.screen), 'signIn');
+    assert.equal(await button.evaluate((b) => b.textContent), 'Test ID', 'the button is itself again');
+    assert.equal((await send(page, 'ui-bg-state')).account, null);
+    await shot(page, ext, 'sign-in-provider-refused');
+  } finally {
+    await ext.close();
+    await refusing.stop();
+  }
+});
