@@ -23,6 +23,7 @@ var corePackages = []string{
 	"watchword/wasm/vaultsync",
 	"watchword/wasm/match",
 	"watchword/wasm/jsonwire",
+	"watchword/wasm/weburl",
 }
 
 // coreThirdParty are the non-standard, non-golang.org/x modules a core
@@ -259,6 +260,8 @@ var coreWasmExcludes = map[string]string{
 	"encoding/json":                  "reflection JSON is 0.75 MB of core.wasm; the core's codecs are in wasm/jsonwire",
 	"log":                            "formatting the console does anyway; the bridge's logf writes to standard error",
 	"os/exec":                        "no processes in a browser",
+	"net/url":                        "with net/netip, ~170 KB and an interning init at every start; wasm/weburl splits URLs as it does",
+	"net/netip":                      "its init interns through package unique at every start; wasm/weburl reads addresses as it does",
 	"watchword/wasm/policy/lists":    "the lists are shipped beside core.wasm and loaded on first use",
 	"watchword/wasm/policy/strength": "zxcvbn lives in strength.wasm",
 	"github.com/ccojocar/zxcvbn-go":  "zxcvbn lives in strength.wasm",

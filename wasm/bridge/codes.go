@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"hash"
 	"math/bits"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"watchword/wasm/api"
 	"watchword/wasm/jsonwire"
 	"watchword/wasm/vault"
+	"watchword/wasm/weburl"
 )
 
 // Code methods:
@@ -51,11 +51,11 @@ func parseTOTP(s string) (totpParams, error) {
 	p := totpParams{digits: 6, period: 30, alg: sha1.New}
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(strings.ToLower(s), "otpauth://") {
-		u, err := url.Parse(s)
+		u, err := weburl.Parse(s)
 		if err != nil || !strings.EqualFold(u.Host, "totp") {
 			return p, api.Errorf(api.CodeInvalid, "the authenticator link is not an otpauth://totp/ link")
 		}
-		q := u.Query()
+		q := weburl.Query(u.RawQuery)
 		s = q.Get("secret")
 		if d := q.Get("digits"); d != "" {
 			n, err := strconv.Atoi(d)

@@ -2,14 +2,13 @@ package match
 
 import (
 	"errors"
-	"net/netip"
-	"net/url"
 	"strings"
 	"sync/atomic"
 
 	"golang.org/x/net/idna"
 
 	"watchword/wasm/match/internal/psl"
+	"watchword/wasm/weburl"
 )
 
 // errUnsupported is returned for URLs that can never be filled.
@@ -41,7 +40,7 @@ func ParseOrigin(raw string) (Origin, error) {
 	if len(raw) > 4096 || strings.ContainsAny(raw, "\x00\t\r\n\\") {
 		return Origin{}, errUnsupported
 	}
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := weburl.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return Origin{}, errUnsupported
 	}
@@ -49,7 +48,7 @@ func ParseOrigin(raw string) (Origin, error) {
 	if scheme != "http" && scheme != "https" {
 		return Origin{}, errUnsupported
 	}
-	if u.Opaque != "" || u.User != nil || u.Host == "" {
+	if u.Opaque != "" || u.HasUser || u.Host == "" {
 		// "https:site.test" and "https://site.test@evil.test" are refused
 		// rather than guessed at.
 		return Origin{}, errUnsupported
@@ -64,12 +63,12 @@ func ParseOrigin(raw string) (Origin, error) {
 	} else if !validPort(port) {
 		return Origin{}, errUnsupported
 	}
-	o := Origin{Scheme: scheme, Port: port, Path: u.EscapedPath()}
+	o := Origin{Scheme: scheme, Port: port, Path: u.Path}
 	if o.Path == "" {
 		o.Path = "/"
 	}
-	if addr, err := netip.ParseAddr(host); err == nil {
-		if addr.Zone() != "" || addr.Is4In6() {
+	if addr, ok := weburl.ParseIP(host); ok {
+		if addr.Is4In6() {
 			// Browsers keep "::ffff:127.0.0.1" as an IPv6 host; refusing it
 			// avoids one address having two spellings here.
 			return Origin{}, errUnsupported
@@ -85,7 +84,7 @@ func ParseOrigin(raw string) (Origin, error) {
 		return Origin{}, errUnsupported
 	}
 	if looksNumeric(ascii) {
-		// "0x7f.1" and friends are IPv4 to a browser but not to netip;
+		// "0x7f.1" and friends are IPv4 to a browser but not to ParseIP;
 		// never guess.
 		return Origin{}, errUnsupported
 	}

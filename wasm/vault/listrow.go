@@ -1,11 +1,11 @@
 package vault
 
 import (
-	"net/url"
 	"strings"
 	"unicode"
 
 	"watchword/wasm/jsonwire"
+	"watchword/wasm/weburl"
 )
 
 // AppendListRowJSON appends the row the vault list shows for e and reports
@@ -110,7 +110,7 @@ func listFind(e *Entry, sub string) string {
 // hostOf is the host (and port) of a web address, lower-cased, or the
 // address as it is when it has none.
 func hostOf(raw string) string {
-	u, err := url.Parse(raw)
+	u, err := weburl.Parse(raw)
 	if err != nil || u.Host == "" {
 		return raw
 	}
