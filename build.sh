@@ -387,6 +387,8 @@ cmd_bench() {
 	# the extension builds them itself (./build.sh), so one broken part does
 	# not stop the others from being measured.
 	build_core
+	# The floor core-ready-ms is read against (wasm/cmd/gofloor): not shipped.
+	build_wasm gofloor
 	# Server sync load rows (bench/server/run.sh): SQLite, then PostgreSQL
 	# with two instances when a database can be had.
 	if ensure_postgres; then

@@ -4,12 +4,13 @@
 // through puppeteer and take medians.
 'use strict';
 
-// startCore instantiates core.wasm the way the extension does and resolves
-// with the milliseconds from the start of instantiation to a ready core.
-async function startCore() {
+// startCore instantiates core.wasm (or another module that installs the same
+// global) the way the extension does and resolves with the milliseconds from
+// the start of instantiation to a ready core.
+async function startCore(url = '/core.wasm') {
   const go = new Go();
   const t0 = performance.now();
-  const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), go.importObject);
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(url), go.importObject);
   go.run(instance); // settles only if the core exits
   while (!globalThis.watchwordCore) await new Promise((r) => setTimeout(r, 0));
   return performance.now() - t0;
