@@ -158,6 +158,10 @@ async function refreshState() {
   return app.state;
 }
 
+// LIST_KEY_HINT names, in the popup's localStorage, the list key of the
+// last open.
+const LIST_KEY_HINT = 'watchword.listKey';
+
 // sessionList reads the unlocked vault's list index straight from
 // storage.session (the background keeps it there while the vault is
 // unlocked, see listRow in background.js), so the list shows without
@@ -165,10 +169,27 @@ async function refreshState() {
 // index is missing.
 async function sessionList() {
   if (!chrome.storage.session) return null;
+  // The list's key from the last open (not secret: it names the account),
+  // so the list's read starts at once instead of after the account's. It is
+  // used only when the account read confirms it.
+  let hint = null;
+  try {
+    hint = localStorage.getItem(LIST_KEY_HINT);
+  } catch {
+    hint = null;
+  }
+  const early = hint ? chrome.storage.session.get(hint).catch(() => ({})) : null;
   const { account, settings } = await chrome.storage.local.get(['account', 'settings']);
   if (!account) return null;
   const key = `list/${account.local ? 'local' : account.id}`;
-  const { [key]: list } = await chrome.storage.session.get(key);
+  if (key !== hint) {
+    try {
+      localStorage.setItem(LIST_KEY_HINT, key);
+    } catch {
+      // No hint next time: the reads run one after the other.
+    }
+  }
+  const { [key]: list } = key === hint ? await early : await chrome.storage.session.get(key);
   return typeof list === 'string' ? { list: JSON.parse(list), account, settings: settings || {} } : null;
 }
 
