@@ -205,12 +205,13 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Fatalf("provider %+v", list.Providers[0])
 	}
 
-	// signIn plays the browser: start, the provider's authorization, back.
-	signIn := func(t *testing.T) (*http.Client, *http.Response) {
+	// signInFrom plays the browser: a start URL, the provider's
+	// authorization, back to the callback; signIn starts as the portal does.
+	signInFrom := func(t *testing.T, from string) (*http.Client, *http.Response) {
 		t.Helper()
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := c.Get(start)
+		res, err := c.Get(from)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +234,10 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 		res.Body.Close()
 		return c, res
+	}
+	signIn := func(t *testing.T) (*http.Client, *http.Response) {
+		t.Helper()
+		return signInFrom(t, start)
 	}
 
 	c, res := signIn(t)
@@ -280,21 +285,7 @@ func TestOIDCSignIn(t *testing.T) {
 		extStart := list.Providers[0].StartURL + "?" + url.Values{"redirect_uri": {redirect}}.Encode()
 		back := func(t *testing.T) url.Values {
 			t.Helper()
-			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			res, err := c.Get(extStart)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			code, state, err := idp.Authorize(res.Header.Get("Location"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err = c.Get(public + "/oidc/callback?" + url.Values{"code": {code}, "state": {state}}.Encode())
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
+			_, res := signInFrom(t, extStart)
 			loc, err := url.Parse(res.Header.Get("Location"))
 			if res.StatusCode != 302 || err != nil || loc.Scheme+"://"+loc.Host+loc.Path != redirect {
 				t.Fatalf("callback: %d %s", res.StatusCode, res.Header.Get("Location"))

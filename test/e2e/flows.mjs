@@ -3,7 +3,7 @@
 // takes the puppeteer page of a popup (Chromium's or Firefox's: the popup
 // is the same HTML) or the running test server.
 import { createHash } from 'node:crypto';
-import { screen, findLink, waitFor, clickSettled } from './harness.mjs';
+import { screen, send, findLink, waitFor, clickSettled } from './harness.mjs';
 
 export const ACCOUNT_PASSWORD = 'Tr0ubadour-Horse';
 export const MASTER = 'correct horse battery staple';
@@ -58,6 +58,15 @@ export async function createAccount(server, tag) {
   const token = new URL(findLink(mail, '/activate')).searchParams.get('token');
   await api(server, '/api/v1/accounts/activate', { body: { token } });
   return email;
+}
+
+// toSignIn goes from the first-run screen, with the extension pointed at the
+// server at serverUrl, to the sign-in screen.
+export async function toSignIn(page, serverUrl) {
+  await screen(page, 'welcome');
+  await send(page, 'ui-bg-settings-set', { settings: { serverUrl } });
+  await page.click('#have');
+  await screen(page, 'signIn');
 }
 
 // signIn signs in from the first-run screen and answers the screen it

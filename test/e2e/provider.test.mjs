@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchChromium, openPopup, send, shot, screen } from './harness.mjs';
-import { createVault, unlock, addLogin, waitForNames } from './flows.mjs';
+import { createVault, unlock, addLogin, toSignIn, waitForNames } from './flows.mjs';
 import { launchFirefoxWithPopup } from './firefox.mjs';
 
 const EMAIL = `provider-${Date.now().toString(36)}@example.org`;
@@ -24,17 +24,21 @@ after(async () => {
   await server?.stop();
 });
 
-// providerSignIn goes from the first-run screen through "Test ID" and
-// answers the screen it leads to.
-async function providerSignIn(ext, page, photograph) {
-  await screen(page, 'welcome');
-  await send(page, 'ui-bg-settings-set', { settings: { serverUrl: server.url } });
-  await page.click('#have');
-  await screen(page, 'signIn');
+// clickProvider goes from the first-run screen to the sign-in screen of the
+// server at url and clicks "Test ID"; it answers the button.
+async function clickProvider(ext, page, url, photograph) {
+  await toSignIn(page, url);
   const button = await page.waitForSelector('button[data-provider="test-id"]', { visible: true, timeout: 10000 });
   assert.equal(await button.evaluate((b) => b.textContent), 'Test ID');
   if (photograph) await shot(page, ext, 'sign-in-providers');
   await button.click();
+  return button;
+}
+
+// providerSignIn signs in through "Test ID" and answers the screen it leads
+// to.
+async function providerSignIn(ext, page, photograph) {
+  await clickProvider(ext, page, server.url, photograph);
   await page.waitForFunction(() => ['masterCreate', 'unlock', 'vault'].includes(document.body.dataset.screen), { timeout: 30000 })
     .catch(async (err) => {
       const shown = await page.evaluate(() => `${document.body.dataset.screen}: ${document.body.innerText}`);
@@ -88,12 +92,7 @@ test('a refused provider sign-in says why and signs nobody in', async () => {
   const ext = await launchChromium();
   try {
     const page = await openPopup(ext);
-    await screen(page, 'welcome');
-    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: refusing.url } });
-    await page.click('#have');
-    await screen(page, 'signIn');
-    const button = await page.waitForSelector('button[data-provider="test-id"]', { visible: true, timeout: 10000 });
-    await button.click();
+    const button = await clickProvider(ext, page, refusing.url, false);
     await page.waitForFunction(() => /did not sign you in/.test(document.querySelector('[role=alert]')?.textContent || ''), { timeout: 30000 });
     assert.match(await page.$eval('[role=alert]', (e) => e.textContent), /Test ID did not sign you in: The provider did not confirm your email address\./);
     assert.equal(await page.evaluate(() => document.body.dataset.screen), 'signIn');

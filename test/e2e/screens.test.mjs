@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
-import { ACCOUNT_PASSWORD, createAccount, createVault, newEntry, names, waitForNames } from './flows.mjs';
+import { ACCOUNT_PASSWORD, createAccount, createVault, newEntry, names, toSignIn, waitForNames } from './flows.mjs';
 
 let server;
 before(async () => {
@@ -42,10 +42,7 @@ test('sign-in with an emailed two-step code: wrong code, no code, the right code
   const ext = await launchChromium();
   try {
     const page = await openPopup(ext);
-    await screen(page, 'welcome');
-    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: server.url } });
-    await page.click('#have');
-    await screen(page, 'signIn');
+    await toSignIn(page, server.url);
     await shot(page, ext, 'sign-in');
     await page.type('#email', email);
     await page.type('#password', ACCOUNT_PASSWORD);
@@ -95,10 +92,7 @@ test('signed in to the portal in this browser: the popup offers "Continue as", a
     await portal.type('#password', ACCOUNT_PASSWORD);
     await Promise.all([portal.waitForNavigation(), portal.click('button[type=submit]')]);
     const page = await openPopup(ext);
-    await screen(page, 'welcome');
-    await send(page, 'ui-bg-settings-set', { settings: { serverUrl: server.url } });
-    await page.click('#have');
-    await screen(page, 'signIn');
+    await toSignIn(page, server.url);
     await page.waitForSelector('#auto-connect', { visible: true, timeout: 10000 });
     assert.equal(await text(page, '#auto-connect'), `Continue as ${email}`);
     await shot(page, ext, 'sign-in-continue-as');

@@ -76,26 +76,23 @@ func (c *KDFCost) ReadJSON(d *jsonwire.Decoder) {
 	for ok := d.Object(); ok && d.Member(); {
 		switch d.Key() {
 		case "m":
-			c.MemoryKiB = readUint32(d)
+			c.MemoryKiB = readCost[uint32](d, 32)
 		case "t":
-			c.Time = readUint32(d)
+			c.Time = readCost[uint32](d, 32)
 		case "p":
-			c.Threads = nil
-			if !d.Null() {
-				v := uint8(d.Uint(8))
-				c.Threads = &v
-			}
+			c.Threads = readCost[uint8](d, 8)
 		default:
 			d.Unknown()
 		}
 	}
 }
 
-func readUint32(d *jsonwire.Decoder) *uint32 {
+// readCost reads an unsigned cost of bits bits, or null as unset.
+func readCost[T uint8 | uint32](d *jsonwire.Decoder, bits int) *T {
 	if d.Null() {
 		return nil
 	}
-	v := uint32(d.Uint(32))
+	v := T(d.Uint(bits))
 	return &v
 }
 
