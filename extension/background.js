@@ -240,6 +240,8 @@ async function arm() {
 //   session: key/<ns>         the unlocked vault key (base64), storage.session only
 //   session: list/<ns>        the list index of the unlocked vault (rows from the core),
 //                             storage.session only, removed on lock
+//   session: list/<ns>/head   the index's first rows and counts, written with it: the
+//                             popup shows them while it reads the whole index
 //   session: cache-due/<ns>   set while cache/<ns>/list is older than list/<ns>:
 //                             a restarted worker writes the cache from it
 //   session: access           {token, expires} the account's access token
@@ -251,6 +253,7 @@ const vaultKey = (ns, part) => `vault/${ns}/${part}`;
 const syncKey = (ns) => `sync/${ns}/status`;
 const sessionKeyName = (ns) => `key/${ns}`;
 const listKey = (ns) => `list/${ns}`;
+const listHeadKey = (ns) => `list/${ns}/head`;
 const listCacheKey = (ns) => `cache/${ns}/list`;
 const listCacheDue = (ns) => `cache-due/${ns}`;
 
@@ -470,7 +473,7 @@ const SCAN_SEPARATOR = '\u0001';
 // turn and coalesces.
 let list = null;
 let listTurn = Promise.resolve();
-let listStored = null; // {ns, json}: what storage.session holds for ns, when known
+let listStored = null; // {ns, json, head}: what storage.session holds for ns (head: its head too), when known
 let listWrite = null; // the pending write of list to storage.session
 let localOps = 0; // popup saves and deletes running
 const localSeen = new Set(); // entry ids written while they ran
@@ -533,8 +536,13 @@ function listValue(l, entries = [...l.rows.values()]) {
 // The rows are stored in the order the list shows them (favourites first,
 // then by name), and as one JSON string: the browser hands a page one string
 // far faster than 10,000 objects, and JSON.parse is quicker still.
+// With the index goes its head: the first LIST_HEAD_ROWS rows (more than
+// the popup's first screen shows) and the counts, a few kilobytes the popup
+// reads and draws while the whole index (1.5 MB for 10,000 entries) is
+// still on its way. Both are written in one set, so they never disagree.
 const listOrder = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 const LIST_WRITE_GAP_MS = 250;
+const LIST_HEAD_ROWS = 40;
 let listWrittenAt = 0;
 function flushList() {
   if (listWrite) return listWrite;
@@ -547,10 +555,18 @@ function flushList() {
     const entries = [...l.rows.values()].sort((a, b) => (!!b.fav - !!a.fav) || listOrder.compare(a.name, b.name));
     const json = JSON.stringify(listValue(l, entries));
     // A rebuild that changed nothing (the usual case behind the list
-    // cache) writes nothing.
-    if (listStored && listStored.ns === l.ns && listStored.json === json) return;
-    await sessionArea.set({ [listKey(l.ns)]: json });
-    listStored = { ns: l.ns, json };
+    // cache) writes nothing, or only the head the unlock left out.
+    const same = listStored && listStored.ns === l.ns && listStored.json === json;
+    if (same && listStored.head) return;
+    const head = JSON.stringify({ entries: entries.slice(0, LIST_HEAD_ROWS), total: entries.length, failed: l.failed.size, unknown: l.unknown.size });
+    if (same) {
+      // The index as the unlock stored it, still without its head.
+      await sessionArea.set({ [listHeadKey(l.ns)]: head });
+      listStored = { ns: l.ns, json, head: true };
+      return;
+    }
+    await sessionArea.set({ [listKey(l.ns)]: json, [listHeadKey(l.ns)]: head });
+    listStored = { ns: l.ns, json, head: true };
     phase('list-stored');
     await scheduleListCache(l.ns, json);
   });
@@ -1239,7 +1255,7 @@ async function connectLocalVault(acct) {
   await chrome.storage.local.set({ [vaultKey(acct.id, 'header')]: header });
   if (key) await sessionArea.set({ [sessionKeyName(acct.id)]: key });
   await chrome.storage.local.remove([vaultKey('local', 'header'), syncKey('local'), listCacheKey('local')]);
-  await sessionArea.remove([sessionKeyName('local'), listKey('local')]);
+  await sessionArea.remove([sessionKeyName('local'), listKey('local'), listHeadKey('local')]);
   list = null;
   listStored = null;
 }
@@ -1457,9 +1473,12 @@ async function handleVaultUnlock({ password }) {
     notify('lock');
     return handleState();
   }
-  await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey, [listKey(ns)]: res.list });
+  // No head yet (an empty one): the popup reads the whole index until the
+  // rebuild behind the cache (armBehindCache) writes the head.
+  await sessionArea.set({ [sessionKeyName(ns)]: res.vaultKey, [listKey(ns)]: res.list, [listHeadKey(ns)]: '' });
   phase('list-stored');
-  listCached = listStored = { ns, json: res.list };
+  listCached = { ns, json: res.list };
+  listStored = { ns, json: res.list, head: false };
   await touch();
   notify('lock');
   const state = await handleState();

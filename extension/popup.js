@@ -106,7 +106,8 @@ const app = {
   screen: null,
   stack: [], // screens Back returns to
   draft: {}, // data carried between the screens of one flow (never persisted)
-  list: null, // the list index read before the vault screen renders (sessionList)
+  list: null, // the list index (or its head) read before the vault screen renders (sessionList)
+  listRest: null, // a Promise of the whole index when list is its head
 };
 
 const screens = {};
@@ -164,21 +165,29 @@ const LIST_KEY_HINT = 'watchword.listKey';
 
 // sessionList reads the unlocked vault's list index straight from
 // storage.session (the background keeps it there while the vault is
-// unlocked, see listRow in background.js), so the list shows without
-// waiting for the background to wake. null when the vault is locked or the
-// index is missing.
+// unlocked, see flushList in background.js), so the list shows without
+// waiting for the background to wake. It answers {head, full, account,
+// settings}: head is the index's first rows and counts (null when there is
+// none), read first because it is a few kilobytes where the whole index is
+// megabytes; full is a Promise of the whole index. null when the vault is
+// locked or the index is missing.
 async function sessionList() {
   if (!chrome.storage.session) return null;
+  const read = (key) => {
+    const get = (k) => chrome.storage.session.get(k).then((got) => got[k]).catch(() => undefined);
+    // Asked in this order, the head's answer comes back first.
+    return { head: get(`${key}/head`), full: get(key) };
+  };
   // The list's key from the last open (not secret: it names the account),
-  // so the list's read starts at once instead of after the account's. It is
-  // used only when the account read confirms it.
+  // so the list's reads start at once instead of after the account's. They
+  // are used only when the account read confirms the key.
   let hint = null;
   try {
     hint = localStorage.getItem(LIST_KEY_HINT);
   } catch {
     hint = null;
   }
-  const early = hint ? chrome.storage.session.get(hint).catch(() => ({})) : null;
+  const early = hint ? read(hint) : null;
   const { account, settings } = await chrome.storage.local.get(['account', 'settings']);
   if (!account) return null;
   const key = `list/${account.local ? 'local' : account.id}`;
@@ -189,8 +198,21 @@ async function sessionList() {
       // No hint next time: the reads run one after the other.
     }
   }
-  const { [key]: list } = key === hint ? await early : await chrome.storage.session.get(key);
-  return typeof list === 'string' ? { list: JSON.parse(list), account, settings: settings || {} } : null;
+  const reads = key === hint ? early : read(key);
+  const full = reads.full.then((json) => (typeof json === 'string' ? JSON.parse(json) : null));
+  full.catch(() => {});
+  let head = null;
+  const headJSON = await reads.head;
+  if (typeof headJSON === 'string' && headJSON) {
+    try {
+      head = JSON.parse(headJSON);
+    } catch {
+      head = null; // a damaged head: the whole index is read anyway
+    }
+    if (!head || !Array.isArray(head.entries)) head = null;
+  }
+  if (!head && !(await full)) return null;
+  return { head, full, account, settings: settings || {} };
 }
 
 // home picks the screen that fits the current state. With the list index in
@@ -207,7 +229,10 @@ async function home() {
       settings: { clipboardClearSeconds: 30, ...quick.settings },
       reminder: false,
     };
-    app.list = quick.list;
+    // The head is drawn first and the whole index follows (the vault
+    // screen takes it from app.listRest).
+    app.list = quick.head || (await quick.full);
+    app.listRest = quick.head ? quick.full : null;
     await go('vault', {}, { reset: true });
     // Asked once the list is on screen: waking the background would compete
     // with drawing it.
@@ -1053,7 +1078,11 @@ screens.vault = {
       h('button', { class: 'fab', type: 'button', id: 'add', 'aria-label': 'Add an entry', title: 'Add an entry', onclick: () => go('addType') }, '+'));
     let data = { entries: [], failed: 0, unknown: 0 };
     try {
-      data = app.list || ((await sessionList()) || {}).list || (await send(MSG.UI_BG_LIST));
+      data = app.list;
+      if (!data) {
+        const quick = await sessionList();
+        data = (quick && (await quick.full)) || (await send(MSG.UI_BG_LIST));
+      }
       app.list = null;
     } catch (e) {
       if (e.code === 'locked') {
@@ -1119,6 +1148,21 @@ screens.vault = {
         counts(next);
       },
     };
+    // Drawn from the head: the whole index replaces it once it is read and
+    // the head's rows are on screen (where the list stands, as a sync
+    // update would), or the background's index when storage.session has
+    // none after all.
+    const rest = app.listRest;
+    app.listRest = null;
+    if (rest) {
+      const painted = new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+      Promise.all([rest, painted]).then(([full]) => full || send(MSG.UI_BG_LIST)).then((full) => {
+        if (app.vaultView && app.vaultView.node === node) {
+          app.vaultView.update(full);
+          performance.mark('ww:list-whole');
+        }
+      }, (e) => (e.code === 'locked' ? setTimeout(home) : err.show(e)));
+    }
     return node;
   },
 };

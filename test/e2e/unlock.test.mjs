@@ -244,6 +244,50 @@ test('a burst of saves writes the list a few times and lists every entry', async
     // The list draws only the rows in view; the index it shows holds all.
     const held = await page.evaluate(async () => JSON.parse((await chrome.storage.session.get('list/local'))['list/local']).entries.length);
     assert.equal(held, N, 'the list index holds every entry');
+
+    // With the index goes its head, its first rows and counts, which the
+    // popup draws while it reads the whole index.
+    const { whole, head } = await page.evaluate(async () => {
+      const got = await chrome.storage.session.get(['list/local', 'list/local/head']);
+      return { whole: JSON.parse(got['list/local']), head: JSON.parse(got['list/local/head']) };
+    });
+    assert.deepEqual(head.entries, whole.entries.slice(0, 40), 'the head is the first 40 rows of the index, as sorted');
+    assert.deepEqual([head.total, head.failed, head.unknown], [N, 0, 0]);
+
+    // The popup draws the head first, then the whole index: a row only the
+    // head holds is shown, then gone, and the list ends with the last entry.
+    // The whole index's read is held back by 300 ms in the popup, as a
+    // large one takes longer to arrive than its head.
+    const marked = { ...head, entries: [{ id: 'head-only', type: 'login', name: 'Drawn from the head', sub: '' }, ...head.entries] };
+    const open = async (headValue, seenName) => {
+      await page.evaluate(async (v) => chrome.storage.session.set({ 'list/local/head': v }), headValue);
+      const p = await b.browser.newPage();
+      await p.evaluateOnNewDocument((n) => {
+        const get = chrome.storage.session.get.bind(chrome.storage.session);
+        chrome.storage.session.get = (k) => (k === 'list/local' ? new Promise((r) => setTimeout(r, 300)).then(() => get(k)) : get(k));
+        globalThis.seenHeadRow = false;
+        new MutationObserver(() => {
+          if ([...document.querySelectorAll('#entries .item .name')].some((e) => e.textContent === n)) globalThis.seenHeadRow = true;
+        }).observe(document, { childList: true, subtree: true });
+      }, seenName);
+      await p.goto(`${b.base}/popup.html`);
+      await screen(p, 'vault');
+      await p.waitForFunction((n) => document.querySelector('#entries li')?.getAttribute('aria-setsize') === String(n), { timeout: 15000 }, N);
+      await p.$eval('#screen', (el) => { el.scrollTop = el.scrollHeight; });
+      await waitForNames(p, [`Burst ${N - 1}`], 'scrolled to the end of the whole list');
+      const seen = await p.evaluate(() => globalThis.seenHeadRow);
+      const now = await names(p);
+      await p.close();
+      return { seen, now };
+    };
+    const drawn = await open(JSON.stringify(marked), 'Drawn from the head');
+    assert.equal(drawn.seen, true, 'the head was drawn first');
+    assert.ok(!drawn.now.includes('Drawn from the head'), 'the whole index replaced it');
+    // A damaged head is not drawn: the whole index is.
+    for (const bad of ['{"entries": [', '42', '{"entries": "not rows"}']) {
+      const r = await open(bad, 'Burst 00');
+      assert.equal(r.seen, true, `a head that is ${bad}: the list still shows`);
+    }
   } finally {
     await b.close();
   }
