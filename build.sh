@@ -110,24 +110,6 @@ copy_tree() {
 	done < <(find "$src" -type f ! -name '.*' -print0)
 }
 
-# write_wasm_build DIR writes DIR/wasmbuild.js: the SHA-256 of each
-# WebAssembly module in DIR. extension/wasmcache.js keys the browser's
-# compiled copy of a module by it, so a new build never starts an old one.
-write_wasm_build() {
-	local dir="$1" f sum entries=()
-	for f in "$dir"/*.wasm; do
-		sum="$(sha256sum "$f" | cut -d' ' -f1)"
-		entries+=("  \"$(basename "$f")\": \"$sum\",")
-	done
-	{
-		echo "// Written by build.sh: the SHA-256 of each WebAssembly module of this build"
-		echo "// (see wasmcache.js)."
-		echo "globalThis.WW_WASM_BUILD = Object.freeze({"
-		printf '%s\n' "${entries[@]}"
-		echo "});"
-	} >"$dir/wasmbuild.js"
-}
-
 build_extension() {
 	local target dir
 	for target in chrome firefox; do
@@ -140,7 +122,6 @@ build_extension() {
 		cp wasm/policy/lists/*.txt.gz wasm/match/suffixes/*.txt.gz "$dir/lists/"
 		copy_tree extension "$dir"
 		copy_tree static "$dir"
-		write_wasm_build "$dir"
 		if [[ -f manifest.json ]]; then
 			go run ./scripts/manifest -target "$target" -in manifest.json -out "$dir/manifest.json"
 		else

@@ -21,10 +21,8 @@ if (typeof importScripts === 'function') {
   importScripts('messages.js', 'wasm_exec.js', 'autofill.js');
 }
 
-// wasmcache.js starts the WebAssembly modules from the compiled copies the
-// browser keeps (wasmbuild.js names this build's modules); kdf.js runs
-// master-password derivations in a disposable instance.
-if (typeof importScripts === 'function') importScripts('wasmbuild.js', 'wasmcache.js', 'kdf.js');
+// kdf.js runs master-password derivations in a disposable instance.
+if (typeof importScripts === 'function') importScripts('kdf.js');
 
 const { MSG, CODE, WatchwordError, toError } = globalThis.WW;
 
@@ -142,7 +140,7 @@ function startCore() {
     const go = new Go();
     const ms = coreStartTimeoutMs;
     const { instance } = await withDeadline(
-      globalThis.WWWasm.instantiate('core.wasm', go.importObject),
+      WebAssembly.instantiateStreaming(fetch(chrome.runtime.getURL('core.wasm')), go.importObject),
       ms,
       () => new WatchwordError(CODE.INTERNAL, `The Watchword core did not start in ${ms / 1000} s. Try again.`),
     );

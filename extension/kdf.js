@@ -9,9 +9,8 @@
 // here keeps a reference to the instance afterwards, so the browser
 // collects it with its memory.
 //
-// Loaded by the background after wasm_exec.js, messages.js and wasmcache.js.
-// The request and result shapes are Go's (wasm/bridge/kdfhost); this file
-// only hosts.
+// Loaded by the background after wasm_exec.js and messages.js. The request
+// and result shapes are Go's (wasm/bridge/kdfhost); this file only hosts.
 'use strict';
 
 (function (root) {
@@ -32,7 +31,7 @@
   // password, so the unlock starts its derivation without compiling.
   function prepareKDF() {
     if (prepared) return;
-    const p = root.WWWasm.compile('kdf.wasm');
+    const p = WebAssembly.compileStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')));
     p.catch(() => {
       if (prepared === p) prepared = null;
     });
@@ -48,7 +47,7 @@
       if (root.performance && performance.mark) performance.mark('ww:kdf-prepared');
       return instance;
     }
-    return (await root.WWWasm.instantiate('kdf.wasm', go.importObject)).instance;
+    return (await WebAssembly.instantiateStreaming(fetch(root.chrome.runtime.getURL('kdf.wasm')), go.importObject)).instance;
   }
 
   async function once(request) {

@@ -28,12 +28,8 @@
     if (!loading) {
       loading = (async () => {
         if (typeof root.Go !== 'function') await loadScript('wasm_exec.js');
-        if (!root.WWWasm) {
-          await loadScript('wasmbuild.js').catch(() => {}); // without it nothing is cached
-          await loadScript('wasmcache.js');
-        }
         const go = new root.Go();
-        const { instance } = await root.WWWasm.instantiate('strength.wasm', go.importObject);
+        const { instance } = await WebAssembly.instantiateStreaming(fetch('strength.wasm'), go.importObject);
         go.run(instance).finally(() => {
           loading = null; // exited: start afresh next time
         });
