@@ -679,13 +679,23 @@ async function armBehindCache(ns, epoch) {
 async function loadList(ns) {
   if (list && list.ns === ns) return list;
   const { [listKey(ns)]: got } = await sessionArea.get(listKey(ns));
-  const v = got ? JSON.parse(got) : null;
-  if (v && Array.isArray(v.failedIds) && Array.isArray(v.unknownIds)) {
+  const v = parseList(got);
+  if (v && Array.isArray(v.entries) && Array.isArray(v.failedIds) && Array.isArray(v.unknownIds)) {
     list = { ns, rows: new Map(v.entries.map((r) => [r.id, r])), failed: new Set(v.failedIds), unknown: new Set(v.unknownIds) };
   } else {
     await buildList(ns);
   }
   return list;
+}
+
+// parseList reads a stored index, or answers null for none or a damaged one.
+function parseList(json) {
+  if (typeof json !== 'string') return null;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return null;
+  }
 }
 
 // localChange runs one popup save or delete, then tells whether the engine
@@ -1509,8 +1519,15 @@ async function handleList() {
   touch();
   // As stored: sorted as the list shows it. (list itself may be gone by now:
   // a lock or an account switch meanwhile.)
-  const { [listKey(ns)]: stored } = await sessionArea.get(listKey(ns));
-  return stored ? JSON.parse(stored) : listValue(l);
+  const read = async () => parseList((await sessionArea.get(listKey(ns)))[listKey(ns)]);
+  let stored = await read();
+  if (!stored) {
+    // None or a damaged one: written again from the index.
+    listStored = null;
+    await flushList();
+    stored = await read();
+  }
+  return stored || listValue(l);
 }
 
 async function handleEntryGet({ id }) {

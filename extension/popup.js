@@ -107,7 +107,7 @@ const app = {
   stack: [], // screens Back returns to
   draft: {}, // data carried between the screens of one flow (never persisted)
   list: null, // the list index (or its head) read before the vault screen renders (sessionList)
-  listRest: null, // a Promise of the whole index when list is its head
+  listRest: null, // when list is its head: reads the whole index (a Promise)
 };
 
 const screens = {};
@@ -169,14 +169,24 @@ const LIST_KEY_HINT = 'watchword.listKey';
 // waiting for the background to wake. It answers {head, full, account,
 // settings}: head is the index's first rows and counts (null when there is
 // none), read first because it is a few kilobytes where the whole index is
-// megabytes; full is a Promise of the whole index. null when the vault is
+// megabytes; full() reads the whole index. With a head, the vault screen
+// asks for the whole index only once the head is on screen: handing the
+// page 1.5 MB meanwhile would hold up drawing it. null when the vault is
 // locked or the index is missing.
 async function sessionList() {
   if (!chrome.storage.session) return null;
+  const get = (k) => chrome.storage.session.get(k).then((got) => got[k]).catch(() => undefined);
+  // A damaged index reads as none: the background's own is asked for.
+  const parse = (json) => {
+    try {
+      return typeof json === 'string' ? JSON.parse(json) : null;
+    } catch {
+      return null;
+    }
+  };
   const read = (key) => {
-    const get = (k) => chrome.storage.session.get(k).then((got) => got[k]).catch(() => undefined);
-    // Asked in this order, the head's answer comes back first.
-    return { head: get(`${key}/head`), full: get(key) };
+    let whole = null;
+    return { head: get(`${key}/head`), full: () => (whole = whole || get(key).then(parse)) };
   };
   // The list's key from the last open (not secret: it names the account),
   // so the list's reads start at once instead of after the account's. They
@@ -199,8 +209,7 @@ async function sessionList() {
     }
   }
   const reads = key === hint ? early : read(key);
-  const full = reads.full.then((json) => (typeof json === 'string' ? JSON.parse(json) : null));
-  full.catch(() => {});
+  const { full } = reads;
   let head = null;
   const headJSON = await reads.head;
   if (typeof headJSON === 'string' && headJSON) {
@@ -211,7 +220,7 @@ async function sessionList() {
     }
     if (!head || !Array.isArray(head.entries)) head = null;
   }
-  if (!head && !(await full)) return null;
+  if (!head && !(await full())) return null;
   return { head, full, account, settings: settings || {} };
 }
 
@@ -231,7 +240,7 @@ async function home() {
     };
     // The head is drawn first and the whole index follows (the vault
     // screen takes it from app.listRest).
-    app.list = quick.head || (await quick.full);
+    app.list = quick.head || (await quick.full());
     app.listRest = quick.head ? quick.full : null;
     await go('vault', {}, { reset: true });
     // Asked once the list is on screen: waking the background would compete
@@ -1081,7 +1090,7 @@ screens.vault = {
       data = app.list;
       if (!data) {
         const quick = await sessionList();
-        data = (quick && (await quick.full)) || (await send(MSG.UI_BG_LIST));
+        data = (quick && (await quick.full())) || (await send(MSG.UI_BG_LIST));
       }
       app.list = null;
     } catch (e) {
@@ -1148,15 +1157,14 @@ screens.vault = {
         counts(next);
       },
     };
-    // Drawn from the head: the whole index replaces it once it is read and
-    // the head's rows are on screen (where the list stands, as a sync
-    // update would), or the background's index when storage.session has
-    // none after all.
+    // Drawn from the head: once its rows are on screen the whole index is
+    // read and replaces it (where the list stands, as a sync update
+    // would), or the background's index when storage.session has none
+    // after all.
     const rest = app.listRest;
     app.listRest = null;
     if (rest) {
-      const painted = new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
-      Promise.all([rest, painted]).then(([full]) => full || send(MSG.UI_BG_LIST)).then((full) => {
+      new Promise((r) => requestAnimationFrame(() => setTimeout(r))).then(rest).then((full) => full || send(MSG.UI_BG_LIST)).then((full) => {
         if (app.vaultView && app.vaultView.node === node) {
           app.vaultView.update(full);
           performance.mark('ww:list-whole');

@@ -288,6 +288,14 @@ test('a burst of saves writes the list a few times and lists every entry', async
       const r = await open(bad, 'Burst 00');
       assert.equal(r.seen, true, `a head that is ${bad}: the list still shows`);
     }
+    // A damaged whole index behind a good head: the head is drawn, then the
+    // background's index, which writes a good one again.
+    await page.evaluate(async () => chrome.storage.session.set({ 'list/local': '{"entries": [' }));
+    const damaged = await open(JSON.stringify(marked), 'Drawn from the head');
+    assert.equal(damaged.seen, true, 'the head was drawn');
+    assert.ok(!damaged.now.includes('Drawn from the head'), 'the background\'s index replaced it');
+    const rewritten = await page.evaluate(async () => JSON.parse((await chrome.storage.session.get('list/local'))['list/local']).entries.length);
+    assert.equal(rewritten, N, 'the index is written again');
   } finally {
     await b.close();
   }
