@@ -200,10 +200,20 @@ async function arm() {
   if (armedVault === ns) return;
   if (!arming) {
     arming = (async () => {
+      // A lock while this runs (the popup's Lock soon after it opened,
+      // which arms ahead) must not leave the key loaded in the core.
+      const epoch = lockEpoch;
+      const lockedMeanwhile = async () => {
+        if (epoch === lockEpoch) return;
+        await call('vaultLock').catch(() => {});
+        throw new WatchwordError(CODE.LOCKED, 'The vault is locked.');
+      };
       const header = await getLocal(vaultKey(ns, 'header'));
       await call('vaultLoad', JSON.stringify(header), key);
+      await lockedMeanwhile();
       phase('vault-loaded');
       await startEngine(ns, header);
+      await lockedMeanwhile();
       phase('engine-started');
       armedVault = ns;
       // The list index outlives the worker in storage.session; it is built
@@ -1038,10 +1048,18 @@ async function handleState() {
   const header = ns ? await getLocal(vaultKey(ns, 'header')) : null;
   const key = ns ? (await sessionArea.get(sessionKeyName(ns)))[sessionKeyName(ns)] : null;
   const s = await settings();
-  if (key) touch();
-  // A page asking while the vault is locked is most likely the popup's
-  // unlock screen: kdf.wasm compiles while the password is typed.
-  else if (header) globalThis.watchwordPrepareKDF();
+  if (key) {
+    touch();
+    // A page asking while the vault is unlocked is most likely the popup
+    // over the list: the core starts and loads the vault now, so the entry
+    // opened next shows at once instead of after the core's start and the
+    // engine's load (about 300 ms for 10,000 entries).
+    setTimeout(() => arm().catch(() => {}), 0);
+  } else if (header) {
+    // Locked: most likely the popup's unlock screen. kdf.wasm compiles
+    // while the password is typed.
+    globalThis.watchwordPrepareKDF();
+  }
   return {
     account: acct ? { local: !!acct.local, email: acct.email || null, activated: !!acct.activated } : null,
     vault: { exists: !!header, unlocked: !!header && !!key },

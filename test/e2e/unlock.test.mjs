@@ -9,7 +9,7 @@
 // every entry and loses nothing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPopup, send, shot, screen } from './harness.mjs';
+import { launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
 import { MASTER, unlock, names, waitForNames } from './flows.mjs';
 
 const CACHE = 'cache/local/list';
@@ -296,6 +296,93 @@ test('a burst of saves writes the list a few times and lists every entry', async
     assert.ok(!damaged.now.includes('Drawn from the head'), 'the background\'s index replaced it');
     const rewritten = await page.evaluate(async () => JSON.parse((await chrome.storage.session.get('list/local'))['list/local']).entries.length);
     assert.equal(rewritten, N, 'the index is written again');
+  } finally {
+    await b.close();
+  }
+});
+
+// The popup over an unlocked vault has the worker start the core and load
+// the vault at once, so the entry opened next shows without waiting for
+// them. Tried here: a stopped worker arms on the popup's open alone; and a
+// lock that lands while that arming is still loading the key leaves no key
+// in the core (the load is held until the lock has finished).
+test('the popup arms the core ahead, and a lock meanwhile leaves no key in it', async () => {
+  const b = await launchChromium();
+  const isWorker = (t) => t.type() === 'service_worker' && t.url().startsWith(b.base);
+  // inWorker runs fn in the worker; the session is closed after, as a
+  // driver attached to the worker would keep it from stopping.
+  const inWorker = async (fn, arg) => {
+    const cdp = await (await b.browser.waitForTarget(isWorker)).createCDPSession();
+    try {
+      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression: `(${fn})(${JSON.stringify(arg ?? null)})`, awaitPromise: true, returnByValue: true });
+      if (exceptionDetails) throw new Error(exceptionDetails.exception?.description || exceptionDetails.text);
+      return result.value;
+    } finally {
+      await cdp.detach().catch(() => {});
+    }
+  };
+  const stop = async (page) => {
+    const cdp = await page.createCDPSession();
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await waitFor(() => !b.browser.targets().some(isWorker), { what: 'the worker to stop' });
+  };
+  try {
+    const page = await openPopup(b);
+    await screen(page, 'welcome');
+    await send(page, 'ui-bg-use-local');
+    await send(page, 'ui-bg-vault-create', { password: MASTER });
+    await save(page, 'Alpha bank');
+    // The list cache written (a lock would otherwise write it first).
+    await page.waitForFunction(async () => (await chrome.storage.local.get('cache/local/list'))['cache/local/list']
+      && !(await chrome.storage.session.get('cache-due/local'))['cache-due/local'], { timeout: 15000, polling: 100 });
+    const blank = await b.browser.newPage();
+    await blank.goto(`${b.base}/options.html`);
+
+    await page.goto('about:blank');
+    await stop(blank);
+    await page.bringToFront(); // a tab in the background draws nothing
+    await page.goto(`${b.base}/popup.html`);
+    await waitForNames(page, ['Alpha bank'], 'the popup over the unlocked vault');
+    await waitFor(() => inWorker(() => performance.getEntriesByName('ww:armed').length > 0), { what: 'the worker to arm on the popup\'s open alone' });
+
+    // The race: the worker woken by a message that arms nothing, the core's
+    // vault load held, the popup's state (which arms), then a lock.
+    await page.goto('about:blank');
+    await stop(blank);
+    await send(blank, 'ui-bg-activity');
+    await inWorker(() => {
+      const real = globalThis.call;
+      globalThis.loadHeld = new Promise((r) => { globalThis.releaseLoad = r; });
+      globalThis.loadReached = false;
+      globalThis.call = async (method, ...args) => {
+        if (method === 'vaultLoad') {
+          globalThis.loadReached = true;
+          await globalThis.loadHeld;
+        }
+        return real(method, ...args);
+      };
+    });
+    await send(blank, 'ui-bg-state');
+    await waitFor(() => inWorker(() => globalThis.loadReached), { what: 'the arming to reach the vault load' });
+    const locking = send(blank, 'ui-bg-lock');
+    await new Promise((r) => setTimeout(r, 500));
+    await inWorker(() => globalThis.releaseLoad());
+    await locking;
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await inWorker(async () => {
+      try {
+        await globalThis.watchwordCore.vaultSealLocal('anything');
+        return 'sealed: the core holds a key';
+      } catch (e) {
+        return e.code;
+      }
+    });
+    assert.equal(after, 'locked', 'after the lock the core holds no key');
+    const session = await blank.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
+    assert.deepEqual(session.filter((k) => k.startsWith('key/')), [], 'nor does storage.session');
+    assert.equal((await send(blank, 'ui-bg-state')).vault.unlocked, false);
   } finally {
     await b.close();
   }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, startPages, setUpVault, suggestionFrame, saveBarFrame, values, filledCount, tabIdOf, sleep, waitFor, openPopup,
+  launch, startPages, setUpVault, suggestionFrame, saveBarFrame, values, assertFilled, filledCount, tabIdOf, sleep, waitFor, openPopup,
 } from './harness.mjs';
 
 const SITE = { name: 'Site', username: 'ann@site.test', password: 'S3cret-site-PW!', urls: [{ url: 'http://site.test/', match: 'domain' }] };
@@ -75,7 +75,7 @@ async function noSuggestion(page, ms = 1200) {
 test('fills a plain login form from the inline suggestion', async () => {
   const page = await open('site.test', '/login.html');
   await inlinePick(page);
-  assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password, q: '' });
+  await assertFilled(page.mainFrame(), { user: SITE.username, pass: SITE.password, q: '' });
   await page.close();
 });
 
@@ -177,14 +177,14 @@ test('fills a username step, then a password step', async () => {
 test('fills formless inputs', async () => {
   const page = await open('site.test', '/formless.html');
   await inlinePick(page);
-  assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password });
+  await assertFilled(page.mainFrame(), { user: SITE.username, pass: SITE.password });
   await page.close();
 });
 
 test('fills inputs in an open shadow root', async () => {
   const page = await open('site.test', '/shadow.html');
   await inlinePick(page, { field: 'pierce/#user' });
-  assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password });
+  await assertFilled(page.mainFrame(), { user: SITE.username, pass: SITE.password });
   await page.close();
 });
 
@@ -193,7 +193,7 @@ test('fills a form in a same-origin iframe', async () => {
   const frame = await waitFor(() => page.frames().find((f) => f.url().endsWith('/login.html')), { what: 'the frame' });
   await sleep(300);
   await inlinePick(page, { frame });
-  assert.deepEqual(await values(frame), { user: SITE.username, pass: SITE.password, q: '' });
+  await assertFilled(frame, { user: SITE.username, pass: SITE.password, q: '' });
   await page.close();
 });
 
@@ -201,14 +201,14 @@ test('fills a form a single-page app renders late', async () => {
   const page = await open('site.test', '/spa.html');
   await page.waitForSelector('#user');
   await inlinePick(page);
-  assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password });
+  await assertFilled(page.mainFrame(), { user: SITE.username, pass: SITE.password });
   await page.close();
 });
 
 test('fills a form in a modal <dialog>', async () => {
   const page = await open('site.test', '/dialog.html');
   await inlinePick(page);
-  assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password });
+  await assertFilled(page.mainFrame(), { user: SITE.username, pass: SITE.password });
   await page.close();
 });
 

@@ -3,7 +3,9 @@
 // evil.test and paypa1.test need no DNS), a log of every request the pages
 // make (to prove no secret leaves), and headless Chromium with the built
 // extension, a local vault and a few logins.
+import assert from 'node:assert/strict';
 import http from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, extname } from 'node:path';
@@ -190,6 +192,19 @@ export function values(frame) {
     walk(document);
     return out;
   });
+}
+
+// assertFilled waits until a fill has reached the frame (the fill goes
+// through the worker and the core, which a loaded machine slows), then
+// asserts its inputs hold exactly want.
+export async function assertFilled(frame, want, timeout = 10000) {
+  let got;
+  for (const end = Date.now() + timeout; Date.now() < end;) {
+    got = await values(frame);
+    if (isDeepStrictEqual(got, want)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(got, want);
 }
 
 export function filledCount(vals) {
