@@ -1090,7 +1090,12 @@ screens.vault = {
       data = app.list;
       if (!data) {
         const quick = await sessionList();
-        data = (quick && (await quick.full())) || (await send(MSG.UI_BG_LIST));
+        if (quick && quick.head) {
+          data = quick.head;
+          app.listRest = quick.full;
+        } else {
+          data = (quick && (await quick.full())) || (await send(MSG.UI_BG_LIST));
+        }
       }
       app.list = null;
     } catch (e) {
