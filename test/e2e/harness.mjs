@@ -256,6 +256,15 @@ export async function openPopup(ext) {
   return page;
 }
 
+// stopWorkers stops the extension's service worker through page's DevTools
+// session, as the browser does when the worker is idle.
+export async function stopWorkers(page) {
+  const cdp = await page.createCDPSession();
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+}
+
 // send asks the background something from an extension page, as the popup does.
 export async function send(page, type, payload = {}) {
   const res = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type, ...payload });

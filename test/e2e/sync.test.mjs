@@ -9,7 +9,7 @@
 // popup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
+import { startServer, launchChromium, openPopup, send, shot, screen, stopWorkers, waitFor } from './harness.mjs';
 import { ACCOUNT_PASSWORD, createAccount as newAccount, signIn, createVault, unlock, addLogin, deleteEntry, names, waitForNames, cornerAction } from './flows.mjs';
 
 const MSG = {
@@ -216,10 +216,7 @@ test('a stopped worker stays unlocked; lock wipes the key; two accounts never me
 
     // The worker is stopped (as the browser does when idle): the popup
     // reopened finds the vault unlocked and working.
-    const cdp = await page.createCDPSession();
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await cdp.detach();
+    await stopWorkers(page);
     await page.goto(`${ext.base}/popup.html`);
     await screen(page, 'vault');
     await waitForNames(page, ['First account login'], 'after the worker restarted');

@@ -9,7 +9,7 @@
 // every entry and loses nothing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPopup, send, shot, screen, waitFor } from './harness.mjs';
+import { launchChromium, openPopup, send, shot, screen, stopWorkers, waitFor } from './harness.mjs';
 import { MASTER, unlock, names, waitForNames } from './flows.mjs';
 
 const CACHE = 'cache/local/list';
@@ -81,10 +81,7 @@ async function stopWorker(page) {
   // Away from the popup first: a page whose message is cut off by the stop
   // reports it, and the browser never stops a worker mid-message.
   await page.goto('about:blank');
-  const cdp = await page.createCDPSession();
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await cdp.detach();
+  await stopWorkers(page);
   await page.goto(`${ext.base}/popup.html`);
 }
 
@@ -322,10 +319,7 @@ test('the popup arms the core ahead, and a lock meanwhile leaves no key in it', 
     }
   };
   const stop = async (page) => {
-    const cdp = await page.createCDPSession();
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await cdp.detach();
+    await stopWorkers(page);
     await waitFor(() => !b.browser.targets().some(isWorker), { what: 'the worker to stop' });
   };
   try {
