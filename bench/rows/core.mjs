@@ -26,6 +26,7 @@ export default async function produce({ log }) {
     '/bench.js': 'bench/page/bench.js',
     '/core.wasm': 'dist/core.wasm',
     '/gofloor.wasm': 'dist/gofloor.wasm',
+    '/kdf.wasm': 'dist/kdf.wasm',
     '/wasm_exec.js': 'dist/wasm_exec.js',
     '/hash-wasm': 'node_modules/hash-wasm/dist',
   });

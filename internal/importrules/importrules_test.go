@@ -264,6 +264,8 @@ var coreWasmExcludes = map[string]string{
 	"net/netip":                      "its init interns through package unique at every start; wasm/weburl reads addresses as it does",
 	"watchword/wasm/policy/lists":    "the lists are shipped beside core.wasm and loaded on first use",
 	"watchword/wasm/policy/strength": "zxcvbn lives in strength.wasm",
+	"golang.org/x/net/idna":          "with its Unicode tables ~250 KB; the browser's URL parser maps host names (bridge.browserHostToASCII)",
+	"watchword/wasm/match/goidna":    "x/net/idna for native tests; the extension asks the browser",
 	"github.com/ccojocar/zxcvbn-go":  "zxcvbn lives in strength.wasm",
 }
 
@@ -298,6 +300,55 @@ func TestCoreWasmHasNoNetHTTP(t *testing.T) {
 		for _, d := range deps {
 			if isAdapter(d) {
 				t.Errorf("%s links %s, a native adapter (%s)", prog, d, nativeAdapters[d])
+			}
+		}
+	}
+}
+
+// coreWasmNeverLinks are functions core.wasm must not reach although its
+// packages hold them: the master password is kdf.wasm's alone (package
+// kdfhost), so the core links no Argon2id and no NFKC, and a host name is
+// mapped by the browser, not by x/net/idna. The linker's dependency dump
+// is what it keeps, so a method registered again, or a new caller, fails
+// here rather than adding a quarter of a megabyte unseen.
+var coreWasmNeverLinks = map[string]string{
+	"watchword/wasm/vault.deriveWrappingKey": "the core is never handed a master password",
+	"golang.org/x/crypto/argon2.":            "Argon2id runs in kdf.wasm",
+	"watchword/wasm/bridge/argon2host.":      "Argon2id runs in kdf.wasm",
+	"golang.org/x/text/unicode/norm.Form.":   "NFKC is applied to the master password, in kdf.wasm",
+	"golang.org/x/net/idna.":                 "the browser's URL parser maps host names",
+}
+
+func TestCoreWasmLinksNoPasswordDerivation(t *testing.T) {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-dumpdep", "-o", os.DevNull, "./wasm/cmd/core")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	var dump bytes.Buffer
+	cmd.Stderr = &dump
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build core.wasm: %v\n%s", err, dump.Bytes())
+	}
+	reached := map[string]bool{}
+	for _, line := range strings.Split(dump.String(), "\n") {
+		_, to, ok := strings.Cut(line, " -> ")
+		if !ok {
+			continue
+		}
+		sym := strings.Fields(to)[0]
+		// Read-only metadata of identical content is one symbol under the
+		// name of whichever package the linker saw first: not code.
+		if meta := sym[strings.LastIndexByte(sym, '.')+1:]; strings.HasPrefix(meta, "arginfo") || strings.HasPrefix(meta, "argliveinfo") || meta == "stkobj" || meta == "opendefer" {
+			continue
+		}
+		reached[sym] = true
+	}
+	if !reached["watchword/wasm/bridge.(*Core).vaultLoad"] {
+		t.Fatalf("the dependency dump does not reach bridge.(*Core).vaultLoad; is it still core.wasm's? (%d symbols)", len(reached))
+	}
+	for sym := range reached {
+		for bad, why := range coreWasmNeverLinks {
+			if strings.HasPrefix(sym, bad) {
+				t.Errorf("core.wasm links %s: %s", sym, why)
 			}
 		}
 	}

@@ -19,9 +19,10 @@
 //
 // # Security
 //
-// The unlocked vault key is held by [Core] and handed to JavaScript only by
-// vaultCreate and vaultUnlock, base64-encoded, for chrome.storage.session
-// (so a restarted service worker can re-arm the core with vaultLoad without
-// asking for the master password again). It must never be written to
+// The unlocked vault key is held by [Core]. It comes from kdf.wasm (package
+// kdfhost, which derives it from the master password in an instance of its
+// own), base64-encoded, through chrome.storage.session, so a restarted
+// service worker can re-arm the core with vaultLoad without asking for the
+// master password again. It must never be written to
 // storage.local or sent anywhere.
 package bridge

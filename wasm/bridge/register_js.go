@@ -6,7 +6,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"watchword/wasm/api"
-	"watchword/wasm/bridge/argon2host"
+	"watchword/wasm/match"
 )
 
 // Register installs globalThis[name]: an object with one function per
@@ -14,7 +14,7 @@ import (
 // running (block forever in main).
 func Register(name string) error {
 	installJSResources()
-	argon2host.Install()
+	match.UseHostToASCII(browserHostToASCII)
 	c := NewCore()
 	obj, err := newObject()
 	if err != nil {

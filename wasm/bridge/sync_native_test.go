@@ -247,16 +247,10 @@ func twoDevices(t *testing.T) (a, b *device, account string, header api.VaultHea
 	account, token := srv.newAccount(t)
 	a = newDevice(t, srv, token)
 	b = newDevice(t, srv, srv.newSession(t, account))
-	var created struct {
-		Header   api.VaultHeader `json:"header"`
-		VaultKey string          `json:"vaultKey"`
-	}
-	if err := json.Unmarshal(a.call("vaultCreate", "correct horse battery staple"), &created); err != nil {
-		t.Fatal(err)
-	}
-	hj, _ := json.Marshal(created.Header)
-	b.call("vaultLoad", string(hj), created.VaultKey)
-	return a, b, account, created.Header
+	created := createVault(t, "correct horse battery staple")
+	loadVault(t, a.core, created)
+	loadVault(t, b.core, created)
+	return a, b, account, *created.Header
 }
 
 func TestSyncTwoDevices(t *testing.T) {
@@ -397,14 +391,14 @@ func TestSyncAccountsNeverMeet(t *testing.T) {
 	acct1, tok1 := srv.newAccount(t)
 	acct2, tok2 := srv.newAccount(t)
 	d := newDevice(t, srv, tok1)
-	d.call("vaultCreate", "first master password")
+	loadVault(t, d.core, createVault(t, "first master password"))
 	d.start(acct1, nil, false)
 	d.save(`{"type":"login","fields":{"name":"Account one's"}}`)
 	d.call("vaultLock")
 
 	// The same browser, the second account, a new vault: nothing of the first.
 	d.fetch.token = tok2
-	d.call("vaultCreate", "second master password")
+	loadVault(t, d.core, createVault(t, "second master password"))
 	d.start(acct2, nil, false)
 	if got := d.names(); len(got) != 0 {
 		t.Fatalf("the second account sees %v", got)

@@ -12,8 +12,6 @@ import (
 
 // Vault methods:
 //
-//	vaultCreate(password, kdfJSON?)       → {header, vaultKey}
-//	vaultUnlock(password, headerJSON)     → {vaultKey}
 //	vaultLoad(headerJSON, vaultKeyBase64) → undefined
 //	vaultLock()                           → undefined
 //	entriesOpen(batch)                    → {entries, failed, report}
@@ -21,63 +19,19 @@ import (
 //	vaultSealLocal(data)                  → base64 of data sealed as device-local
 //
 // header is an api.VaultHeader; vaultKey is the raw vault key in standard
-// base64, which must be kept secret (chrome.storage.session only). Creating,
-// unlocking and loading leave the core unlocked with that vault.
+// base64, which must be kept secret (chrome.storage.session only). Loading
+// leaves the core unlocked with that vault.
+//
+// The core never sees the master password: creating a vault, unlocking it
+// and changing its password run in kdf.wasm (package kdfhost), which hands
+// back the vault key that vaultLoad then takes, so core.wasm does not link
+// Argon2id.
 func init() {
-	register("vaultCreate", (*Core).vaultCreate)
-	register("vaultUnlock", (*Core).vaultUnlock)
 	register("vaultLoad", (*Core).vaultLoad)
 	register("vaultLock", (*Core).vaultLock)
 	register("entriesOpen", (*Core).entriesOpen)
 	register("entrySeal", (*Core).entrySeal)
 	register("vaultSealLocal", (*Core).vaultSealLocal)
-}
-
-// kdfOptions are the Argon2id costs a caller may choose for a new vault; the
-// salt is always fresh and the algorithm always Argon2id.
-type kdfOptions struct {
-	MemoryKiB *uint32 `json:"m"`
-	Time      *uint32 `json:"t"`
-	Threads   *uint8  `json:"p"`
-}
-
-func (o *kdfOptions) readJSON(d *jsonwire.Decoder) {
-	for ok := d.Object(); ok && d.Member(); {
-		k := d.Key()
-		if k != "m" && k != "t" && k != "p" {
-			d.Unknown()
-			continue
-		}
-		if d.Null() {
-			continue // leaves the default
-		}
-		switch k {
-		case "m":
-			m := uint32(d.Uint(32))
-			o.MemoryKiB = &m
-		case "t":
-			t := uint32(d.Uint(32))
-			o.Time = &t
-		case "p":
-			p := uint8(d.Uint(8))
-			o.Threads = &p
-		}
-	}
-}
-
-type keyResult struct {
-	Header   *api.VaultHeader `json:"header,omitempty"`
-	VaultKey string           `json:"vaultKey"`
-}
-
-func (r keyResult) WriteJSON(w *jsonwire.Writer) {
-	w.BeginObject()
-	if r.Header != nil {
-		w.Key("header")
-		r.Header.WriteJSON(w)
-	}
-	w.StringField("vaultKey", r.VaultKey)
-	w.EndObject()
 }
 
 // setKey makes k the unlocked vault, destroying the one it replaces.
@@ -101,44 +55,6 @@ func (c *Core) unlocked() (*vault.Key, error) {
 	return c.key, nil
 }
 
-func (c *Core) vaultCreate(a Args) (Result, error) {
-	password, err := argString(a, 0)
-	if err != nil {
-		return nil, err
-	}
-	kdf, err := vault.NewKDFParams()
-	if err != nil {
-		return nil, err
-	}
-	if a.Present(1) {
-		var o kdfOptions
-		if err := argJSON(a, 1, o.readJSON); err != nil {
-			return nil, err
-		}
-		if o.MemoryKiB != nil {
-			kdf.MemoryKiB = *o.MemoryKiB
-		}
-		if o.Time != nil {
-			kdf.Time = *o.Time
-		}
-		if o.Threads != nil {
-			kdf.Threads = *o.Threads
-		}
-	}
-	h, k, err := vault.Create(password, kdf)
-	if err != nil {
-		return nil, err
-	}
-	c.setKey(k)
-	return keyJSON(&h, k)
-}
-
-func keyJSON(h *api.VaultHeader, k *vault.Key) (Result, error) {
-	raw := k.Bytes()
-	defer clear(raw)
-	return writeValue(keyResult{Header: h, VaultKey: base64.StdEncoding.EncodeToString(raw)})
-}
-
 func argHeader(a Args, i int) (api.VaultHeader, error) {
 	var h api.VaultHeader
 	if err := argJSON(a, i, h.ReadJSON); err != nil {
@@ -148,23 +64,6 @@ func argHeader(a Args, i int) (api.VaultHeader, error) {
 		return h, badArg(i, "the header's vault_id is not a valid id")
 	}
 	return h, nil
-}
-
-func (c *Core) vaultUnlock(a Args) (Result, error) {
-	password, err := argString(a, 0)
-	if err != nil {
-		return nil, err
-	}
-	h, err := argHeader(a, 1)
-	if err != nil {
-		return nil, err
-	}
-	k, err := vault.Unlock(h, password)
-	if err != nil {
-		return nil, err
-	}
-	c.setKey(k)
-	return keyJSON(nil, k)
 }
 
 func (c *Core) vaultLoad(a Args) (Result, error) {

@@ -7,7 +7,6 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"watchword/wasm/api"
-	"watchword/wasm/vault/vaulttest/vectors"
 )
 
 // vectorsGlobal is a global object of its own, so the vault the replay
@@ -83,9 +82,9 @@ func jsBytes(t *testing.T, b []byte) safejs.Value {
 // Promise-returning functions: the arguments cross from JavaScript values,
 // the results cross back as JavaScript objects.
 func TestVectorsThroughJS(t *testing.T) {
-	for _, v := range vectors.Load(t) {
+	for _, v := range entryVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
-			replayVector(t, v, jsCall(vectorsGlobal))
+			replayEntry(t, v, jsCall(vectorsGlobal))
 		})
 	}
 }

@@ -17,10 +17,8 @@ import (
 func TestWireMatchesEncodingJSON(t *testing.T) {
 	jsonwiretest.CheckWrite(t, loadResult.WriteJSON, nil)
 	jsonwiretest.CheckWrite(t, decideResult.WriteJSON, nil, decideResult{Matches: []decided{}})
-	jsonwiretest.CheckWrite(t, keyResult.WriteJSON, nil)
 	jsonwiretest.CheckWrite(t, sealedJSON.WriteJSON, nil)
 	jsonwiretest.CheckRead(t, (*decideRequest).readJSON, nil, decideRequest{IDs: []string{}})
-	jsonwiretest.CheckRead(t, (*kdfOptions).readJSON, nil)
 	jsonwiretest.CheckRead(t, (*SyncConfig).ReadJSON, nil)
 	genOptions := func(r *rand.Rand) generateOptions {
 		// testing/quick cannot fill a Rule's unexported members: the
@@ -60,7 +58,6 @@ func TestStatusJSONMatchesEncodingJSON(t *testing.T) {
 
 func TestArgumentsRefuseUnknownMembers(t *testing.T) {
 	jsonwiretest.Strictness(t, (*decideRequest).readJSON, `{"frame":{"url":"https://a.example/"},"consent":{"insecure":true},"ids":["x"]}`)
-	jsonwiretest.Strictness(t, (*kdfOptions).readJSON, `{"m":65536,"t":3}`)
 	jsonwiretest.Strictness(t, (*SyncConfig).ReadJSON, `{"account":"local","enabled":false,"debounce_ms":5}`)
 	jsonwiretest.Strictness(t, (*generateOptions).readJSON, `{"password":{"length":20},"email":"a@b.example"}`)
 	for _, in := range []string{`{"frame":{"URL":"x"}}`, `{"consent":{"insecure":"yes"}}`, `{"ids":"x"}`} {
@@ -68,10 +65,6 @@ func TestArgumentsRefuseUnknownMembers(t *testing.T) {
 		if err := jsonwire.Decode([]byte(in), true, r.readJSON); err == nil {
 			t.Errorf("decideRequest accepted %s", in)
 		}
-	}
-	var o kdfOptions
-	if err := jsonwire.Decode([]byte(`{"p":300}`), true, o.readJSON); err == nil {
-		t.Error("kdfOptions accepted p=300")
 	}
 }
 

@@ -18,7 +18,9 @@
 // switch it off. IP addresses and localhost match only the same host and
 // port. Internationalised names are compared in their ASCII (punycode) form,
 // so a homograph such as "pаypal.test" with a Cyrillic "а" is simply another
-// domain.
+// domain. The ASCII form is the one the browser looks the name up by: a host
+// outside plain ASCII goes to the installed [HostToASCII] (in the extension,
+// the browser's own URL parser), and with none installed it is refused.
 //
 // # Security
 //

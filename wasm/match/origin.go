@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"golang.org/x/net/idna"
-
 	"watchword/wasm/match/internal/psl"
 	"watchword/wasm/weburl"
 )
@@ -24,15 +22,6 @@ type Origin struct {
 	Path   string // "/" at least
 	IsIP   bool
 }
-
-// profile maps and validates host names the way a browser's address bar
-// does before lookup (UTS #46 non-transitional), then we compare ASCII.
-var profile = idna.New(
-	idna.MapForLookup(),
-	idna.Transitional(false),
-	idna.StrictDomainName(false), // allow '_' as browsers do; we validate labels ourselves
-	idna.BidiRule(),
-)
 
 // ParseOrigin parses a page or saved URL. It refuses what a browser would
 // not treat as an ordinary http(s) page of a named host.
@@ -79,8 +68,8 @@ func ParseOrigin(raw string) (Origin, error) {
 	if strings.HasPrefix(u.Host, "[") {
 		return Origin{}, errUnsupported
 	}
-	ascii, err := profile.ToASCII(host)
-	if err != nil || !validHost(ascii) {
+	ascii, ok := hostASCII(host)
+	if !ok || !validHost(ascii) {
 		return Origin{}, errUnsupported
 	}
 	if looksNumeric(ascii) {
@@ -90,6 +79,61 @@ func ParseOrigin(raw string) (Origin, error) {
 	}
 	o.Host = ascii
 	return o, nil
+}
+
+// HostToASCII maps a host name that needs IDNA processing — one with a
+// character outside ASCII, or a punycode ("xn--") label to check — to the
+// ASCII form a browser looks it up by, or reports false where the browser
+// would refuse the URL. It must follow the browser's own mapping (UTS #46 as
+// the WHATWG URL standard applies it): the page URLs the matcher is given
+// are the browser's, so a saved URL has to be read the way the browser
+// would read it. In the extension, package bridge installs one that asks
+// the browser's URL parser; matchtest.UseGoIDNA installs
+// golang.org/x/net/idna, set up the same way, where there is no browser.
+type HostToASCII func(host string) (ascii string, ok bool)
+
+// hostToASCII is the installed HostToASCII, process-wide like the suffix
+// list.
+var hostToASCII atomic.Pointer[HostToASCII]
+
+// UseHostToASCII installs f for every later ParseOrigin; nil removes it.
+// With none installed, hosts that need IDNA processing are refused: such a
+// URL is never filled, which is never wider than it should be.
+func UseHostToASCII(f HostToASCII) {
+	if f == nil {
+		hostToASCII.Store(nil)
+		return
+	}
+	hostToASCII.Store(&f)
+}
+
+// hostASCII is host as a browser looks it up. An ASCII host with no
+// punycode label only needs lower-casing (UTS #46 maps nothing else in
+// ASCII, and what it leaves that a host may not hold, validHost refuses):
+// that is nearly every URL, and it stays in Go. The rest go to HostToASCII.
+func hostASCII(host string) (string, bool) {
+	if plainASCII(host) {
+		return strings.ToLower(host), true
+	}
+	f := hostToASCII.Load()
+	if f == nil {
+		return "", false
+	}
+	return (*f)(host)
+}
+
+// plainASCII reports whether h is all ASCII and has no label starting with
+// "xn--" in any case (which IDNA decodes and checks).
+func plainASCII(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if h[i] >= 0x80 {
+			return false
+		}
+		if (i == 0 || h[i-1] == '.') && len(h)-i >= 4 && strings.EqualFold(h[i:i+4], "xn--") {
+			return false
+		}
+	}
+	return true
 }
 
 func validPort(p string) bool {

@@ -50,8 +50,10 @@ func parseOriginStd(raw string) (Origin, error) {
 	if strings.HasPrefix(u.Host, "[") {
 		return Origin{}, errUnsupported
 	}
-	ascii, err := profile.ToASCII(host)
-	if err != nil || !validHost(ascii) {
+	// IDNA is not what this reference is for (and it moved to the browser's
+	// own URL parser after it was written): it shares hostASCII.
+	ascii, ok := hostASCII(host)
+	if !ok || !validHost(ascii) {
 		return Origin{}, errUnsupported
 	}
 	if looksNumeric(ascii) {

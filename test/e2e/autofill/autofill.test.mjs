@@ -11,7 +11,9 @@ const SITE = { name: 'Site', username: 'ann@site.test', password: 'S3cret-site-P
 const PAYPAL = { name: 'Pay', username: 'pp-user', password: 'S3cret-paypal-PW!', urls: [{ url: 'http://paypal.test/', match: 'domain' }] };
 const SECURE = { name: 'Secure', username: 'sec-user', password: 'S3cret-secure-PW!', urls: [{ url: 'https://secure.test/', match: 'domain' }] };
 const OTP = { name: 'Codes', username: 'otp-user', password: 'S3cret-otp-PW!', totp: 'JBSWY3DPEHPK3PXP', urls: [{ url: 'http://otp.test/', match: 'domain' }] };
-const SECRETS = [SITE, PAYPAL, SECURE, OTP].map((l) => l.password).concat(['JBSWY3DPEHPK3PXP']);
+// Saved as a person types it; the browser loads the page as xn--bcher-kva.test.
+const BUCHER = { name: 'Bücher', username: 'leser', password: 'S3cret-buecher-PW!', urls: [{ url: 'http://bücher.test/', match: 'domain' }] };
+const SECRETS = [SITE, PAYPAL, SECURE, OTP, BUCHER].map((l) => l.password).concat(['JBSWY3DPEHPK3PXP']);
 // Clicks in an overlay count only after it has been visible this long.
 const SETTLE_MS = 650;
 
@@ -20,7 +22,7 @@ let pages, ext, worker;
 before(async () => {
   pages = await startPages();
   ext = await launch();
-  await setUpVault(ext, { site: SITE, paypal: PAYPAL, secure: SECURE, otp: OTP });
+  await setUpVault(ext, { site: SITE, paypal: PAYPAL, secure: SECURE, otp: OTP, bucher: BUCHER });
   worker = await ext.worker();
 });
 
@@ -104,6 +106,22 @@ test('fills a plain login form from the popup and the keyboard command', async (
   await page.evaluate(() => document.querySelectorAll('input').forEach((i) => { i.value = ''; }));
   assert.deepEqual(await commandFill(page), { filled: 2 });
   assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password, q: '' });
+  await page.close();
+});
+
+// The saved URL's host is mapped by the browser's own URL parser (the core
+// links no IDNA tables of its own), so it is read as the page's host is.
+test('a login saved for an internationalised name fills on that site, in the form the browser loads it', async () => {
+  for (const host of ['xn--bcher-kva.test', 'www.xn--bcher-kva.test']) {
+    const page = await open(host, '/login.html');
+    assert.deepEqual(await popupFill(page), { filled: 2 }, host);
+    assert.deepEqual(await values(page.mainFrame()), { user: BUCHER.username, pass: BUCHER.password, q: '' }, host);
+    await page.close();
+  }
+  // A lookalike of it (ü → u) gets nothing.
+  const page = await open('bucher.test', '/login.html');
+  assert.equal((await popupFill(page)).filled, 0);
+  assert.equal(filledCount(await values(page.mainFrame())), 0);
   await page.close();
 });
 
