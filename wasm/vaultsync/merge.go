@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"slices"
 
 	"watchword/wasm/vault"
 )
@@ -124,15 +123,33 @@ func sameField(a []byte, aok bool, b []byte, bok bool) bool {
 	return aok == bok && bytes.Equal(a, b)
 }
 
+// unionTags lists the tags present in any of es (nil ones skipped), in
+// increasing order, each once. Each entry's tags are already in increasing
+// order (vault.Entry.Tags), so they are merged rather than sorted.
 func unionTags(es ...*vault.Entry) []vault.Tag {
 	var tags []vault.Tag
 	for _, e := range es {
 		if e != nil {
-			tags = append(tags, e.Tags()...)
+			tags = mergeTags(tags, e.Tags())
 		}
 	}
-	slices.Sort(tags)
-	return slices.Compact(tags)
+	return tags
+}
+
+// mergeTags merges two increasing lists into one, each tag once.
+func mergeTags(a, b []vault.Tag) []vault.Tag {
+	out := make([]vault.Tag, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0] < b[0]:
+			out, a = append(out, a[0]), a[1:]
+		case b[0] < a[0]:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // splitList splits a list value (items, each a uvarint length and that many

@@ -20,7 +20,9 @@ import { FIREFOX, FIREFOX_UUID, GECKO_ID } from '../harness.mjs';
 import { firefoxTestBuild } from '../firefox.mjs';
 
 const SITE = { name: 'Site', username: 'ann@site.test', password: 'S3cret-ff-site-PW!', urls: [{ url: 'http://site.test/', match: 'domain' }] };
-const HOSTS = ['site.test', 'www.site.test', 'paypa1.test'];
+// Saved as a person types it; Firefox loads the page as xn--bcher-kva.test.
+const BUCHER = { name: 'Bücher', username: 'leser', password: 'S3cret-ff-buecher-PW!', urls: [{ url: 'http://bücher.test/', match: 'domain' }] };
+const HOSTS = ['site.test', 'www.site.test', 'paypa1.test', 'xn--bcher-kva.test'];
 const BASE = `moz-extension://${FIREFOX_UUID}`;
 
 let pages, browser, dir, popup;
@@ -65,6 +67,7 @@ before(async () => {
   await ui('ui-bg-use-local');
   await ui('ui-bg-vault-create', { password: MASTER });
   await ui('ui-bg-entry-save', { entry: { type: 'login', fields: SITE } });
+  await ui('ui-bg-entry-save', { entry: { type: 'login', fields: BUCHER } });
 });
 
 after(async () => {
@@ -123,6 +126,18 @@ test('Firefox: refuses a lookalike host (paypa1 for a login of site.test)', asyn
   assert.ok(!res.filled, JSON.stringify(res));
   assert.equal(filledCount(await values(page.mainFrame())), 0);
   assert.deepEqual(leaks(mark), []);
+  await page.close();
+});
+
+// The saved URL's host is mapped by Firefox's own URL parser, as the page's
+// host was.
+test('Firefox: a login saved for an internationalised name fills on that site', async () => {
+  const page = await open('xn--bcher-kva.test', '/login.html');
+  const tabId = await popup.evaluate(async (u) => (await browser.tabs.query({})).find((t) => t.url === u)?.id, page.url());
+  const id = (await ui('ui-bg-list')).entries.find((e) => e.name === BUCHER.name).id;
+  const res = await ui('ui-bg-fill', { tabId, id });
+  assert.equal(res.filled, 2, JSON.stringify(res));
+  assert.deepEqual(await values(page.mainFrame()), { user: BUCHER.username, pass: BUCHER.password, q: '' });
   await page.close();
 });
 
