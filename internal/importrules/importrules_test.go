@@ -24,6 +24,7 @@ var corePackages = []string{
 	"watchword/wasm/match",
 	"watchword/wasm/jsonwire",
 	"watchword/wasm/weburl",
+	"watchword/wasm/transfer",
 }
 
 // coreThirdParty are the non-standard, non-golang.org/x modules a core

@@ -168,31 +168,75 @@ func (e *Engine) Delete(ctx context.Context, id string) error {
 	return e.change(ctx, id, nil, true)
 }
 
+// Plain is an entry's id and plaintext, for PutMany.
+type Plain struct {
+	ID        string
+	Plaintext []byte
+}
+
+// PutMany puts several entries as one journal write, so an import of
+// thousands of entries costs one storage call and one push round, not one
+// each. Either every entry is journaled or, on an error, none is.
+func (e *Engine) PutMany(ctx context.Context, entries []Plain) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	cts := make([][]byte, len(entries))
+	for i, p := range entries {
+		if !api.ValidID(p.ID) {
+			return api.Errorf(api.CodeInvalid, "entry id %q is not valid", p.ID)
+		}
+		ct, err := e.cfg.Keyring.Seal(p.ID, p.Plaintext)
+		if err != nil {
+			return fmt.Errorf("put entry %s: %w", p.ID, err)
+		}
+		cts[i] = ct
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return api.Errorf(api.CodeInvalid, "the sync engine is closed")
+	}
+	m := e.meta
+	var b Batch
+	staged := make([]*record, 0, len(entries))
+	seen := make(map[string]bool, len(entries))
+	for i, p := range entries {
+		if seen[p.ID] {
+			return api.Errorf(api.CodeInvalid, "entry %s is put twice", p.ID)
+		}
+		seen[p.ID] = true
+		r, err := e.stageLocked(&m, p.ID, cts[i], false)
+		if err != nil {
+			return err
+		}
+		b.put(keyRecordPrefix+p.ID, encode(r))
+		staged = append(staged, r)
+	}
+	b.put(keyMeta, encode(&m))
+	if err := e.st.Write(ctx, b); err != nil {
+		return fmt.Errorf("save %d entries: %w", len(entries), err)
+	}
+	e.meta = m
+	for _, r := range staged {
+		e.setRecordLocked(r)
+	}
+	e.refreshStatusLocked("")
+	e.sched.changed(e)
+	return nil
+}
+
 func (e *Engine) change(ctx context.Context, id string, ct []byte, deleted bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return api.Errorf(api.CodeInvalid, "the sync engine is closed")
 	}
-	old := e.records[id]
-	r := &record{ID: id}
-	if old != nil {
-		r = old.clone()
-	}
-	cur, live := r.current()
-	if deleted {
-		if !live {
-			return ErrNotFound
-		}
-		r.Trash = cur
-	}
-	// A delete is journaled even for an entry the server has never
-	// acknowledged: a push of its creation may be in flight, and the
-	// tombstone makes sure it does not come back.
-	r.Pending, r.Local, r.LocalDeleted = true, ct, deleted
 	m := e.meta
-	m.Seq++
-	r.Seq = m.Seq
+	r, err := e.stageLocked(&m, id, ct, deleted)
+	if err != nil {
+		return err
+	}
 	var b Batch
 	b.put(keyMeta, encode(&m))
 	b.put(keyRecordPrefix+id, encode(r))
@@ -204,6 +248,31 @@ func (e *Engine) change(ctx context.Context, id string, ct []byte, deleted bool)
 	e.refreshStatusLocked("")
 	e.sched.changed(e)
 	return nil
+}
+
+// stageLocked returns the record of id after a local change (ct, or a
+// delete), numbered with the next of m's sequence numbers; nothing is
+// written or installed yet.
+func (e *Engine) stageLocked(m *meta, id string, ct []byte, deleted bool) (*record, error) {
+	old := e.records[id]
+	r := &record{ID: id}
+	if old != nil {
+		r = old.clone()
+	}
+	cur, live := r.current()
+	if deleted {
+		if !live {
+			return nil, ErrNotFound
+		}
+		r.Trash = cur
+	}
+	// A delete is journaled even for an entry the server has never
+	// acknowledged: a push of its creation may be in flight, and the
+	// tombstone makes sure it does not come back.
+	r.Pending, r.Local, r.LocalDeleted = true, ct, deleted
+	m.Seq++
+	r.Seq = m.Seq
+	return r, nil
 }
 
 // Get returns the plaintext of live entry id. An entry whose ciphertext does

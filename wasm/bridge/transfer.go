@@ -1,0 +1,181 @@
+package bridge
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"watchword/wasm/jsonwire"
+	"watchword/wasm/transfer"
+	"watchword/wasm/vault"
+	"watchword/wasm/vaultsync"
+)
+
+// Import and export methods (the vault unlocked and its engine started):
+//
+//	transferImportCSV(text) → {imported, ids, duplicates, skipped: [{line, reason}]}
+//	transferExportCSV()     → {csv, logins, others}
+//
+// transferImportCSV reads a browser's or another manager's password CSV
+// (package transfer) and saves every login in it as a new entry, in one
+// journal write. A login already in the vault, or earlier in the file, with
+// the same web address, username and password is counted as a duplicate
+// and not saved again, so importing the same file twice adds nothing. A
+// file that cannot be read as a whole saves nothing; rows left out are
+// named by line and reason, never by content.
+//
+// transferExportCSV writes every login in Chrome's CSV layout (the first
+// web address of each), and counts the entries of other types, which a CSV
+// file cannot hold. The text is every password in the clear: the page that
+// asks for it must have said so.
+func init() {
+	register("transferImportCSV", (*Core).transferImportCSV)
+	register("transferExportCSV", (*Core).transferExportCSV)
+}
+
+func (c *Core) transferImportCSV(a Args) (Result, error) {
+	e, _, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	text, err := argBytes(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	logins, skipped, err := transfer.ReadCSV(text)
+	if err != nil {
+		return nil, err
+	}
+	seen := existingLogins(e)
+	now := time.Now()
+	var puts []vaultsync.Plain
+	ids := []string{}
+	duplicates := 0
+	for _, l := range logins {
+		k := keyOf(l)
+		if seen[k] {
+			duplicates++
+			continue
+		}
+		seen[k] = true
+		pt, id, err := newLogin(l, now)
+		if err != nil {
+			return nil, err
+		}
+		puts = append(puts, vaultsync.Plain{ID: id, Plaintext: pt})
+		ids = append(ids, id)
+	}
+	if err := e.PutMany(context.Background(), puts); err != nil {
+		return nil, err
+	}
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.IntField("imported", int64(len(ids)))
+		w.Key("ids")
+		w.Strings(ids)
+		w.IntField("duplicates", int64(duplicates))
+		w.Key("skipped")
+		w.BeginArray()
+		for _, s := range skipped {
+			w.BeginObject()
+			w.IntField("line", int64(s.Line))
+			w.StringField("reason", s.Reason)
+			w.EndObject()
+		}
+		w.EndArray()
+		w.EndObject()
+	})
+}
+
+// loginKey is what makes two logins the same for an import.
+type loginKey struct{ url, username, password string }
+
+func keyOf(l transfer.Login) loginKey {
+	return loginKey{strings.ToLower(strings.TrimSpace(l.URL)), l.Username, l.Password}
+}
+
+// newLogin makes a new login entry from an imported one.
+func newLogin(l transfer.Login, now time.Time) (plaintext []byte, id string, err error) {
+	id, err = vault.NewEntryID()
+	if err != nil {
+		return nil, "", err
+	}
+	en := vault.NewEntry(id, vault.TypeLogin)
+	for tag, v := range map[vault.Tag]string{vault.TagName: l.Name, vault.TagUsername: l.Username,
+		vault.TagPassword: l.Password, vault.TagNotes: l.Notes, vault.TagTOTP: l.TOTP} {
+		if v != "" {
+			en.SetString(tag, v)
+		}
+	}
+	if l.URL != "" {
+		en.SetURLs([]vault.URL{{URL: l.URL, Match: vault.MatchDomain}})
+	}
+	en.SetTime(vault.TagCreated, now)
+	en.SetTime(vault.TagModified, now)
+	plaintext, err = en.MarshalBinary()
+	return plaintext, id, err
+}
+
+// existingLogins is the key of every live login of the vault under each of
+// its web addresses (or none), so a row is a duplicate whichever of them
+// the file names.
+func existingLogins(e *vaultsync.Engine) map[loginKey]bool {
+	keys := map[loginKey]bool{}
+	for _, it := range e.View().Items {
+		en, err := vault.ParseEntry(it.ID, it.Plaintext)
+		if err != nil || en.Type != vault.TypeLogin {
+			continue
+		}
+		l := transfer.Login{Username: en.String(vault.TagUsername), Password: en.String(vault.TagPassword)}
+		urls, _ := en.URLs()
+		if len(urls) == 0 {
+			keys[keyOf(l)] = true
+		}
+		for _, u := range urls {
+			l.URL = u.URL
+			keys[keyOf(l)] = true
+		}
+	}
+	return keys
+}
+
+// exportLogins is every live login (with its first web address) and the
+// number of live entries of other types.
+func exportLogins(e *vaultsync.Engine) (logins []transfer.Login, others int) {
+	v := e.View()
+	others = v.Hidden + len(v.Damaged)
+	for _, it := range v.Items {
+		en, err := vault.ParseEntry(it.ID, it.Plaintext)
+		if err != nil {
+			others++
+			continue
+		}
+		if en.Type != vault.TypeLogin {
+			others++
+			continue
+		}
+		l := transfer.Login{Name: en.String(vault.TagName), Username: en.String(vault.TagUsername),
+			Password: en.String(vault.TagPassword), Notes: en.String(vault.TagNotes), TOTP: en.String(vault.TagTOTP)}
+		if urls, err := en.URLs(); err == nil && len(urls) > 0 {
+			l.URL = urls[0].URL
+		}
+		logins = append(logins, l)
+	}
+	return logins, others
+}
+
+func (c *Core) transferExportCSV(Args) (Result, error) {
+	e, _, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	logins, others := exportLogins(e)
+	csv := transfer.WriteCSV(logins)
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.StringField("csv", string(csv))
+		w.IntField("logins", int64(len(logins)))
+		w.IntField("others", int64(others))
+		w.EndObject()
+	})
+}

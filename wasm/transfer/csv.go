@@ -1,0 +1,222 @@
+package transfer
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"watchword/wasm/api"
+)
+
+// Login is one login as a CSV file holds it.
+type Login struct {
+	Name     string
+	URL      string
+	Username string
+	Password string
+	Notes    string
+	TOTP     string
+}
+
+// Skipped is a row ReadCSV left out: its line in the file (1 is the
+// header) and why, in words that never quote the row.
+type Skipped struct {
+	Line   int
+	Reason string
+}
+
+// Limits on what ReadCSV takes: a file larger than a browser's export of a
+// very large vault, or a cell longer than any login field, is refused
+// rather than half read.
+const (
+	MaxFileBytes = 16 << 20
+	MaxRows      = 100_000
+	MaxCellBytes = 64 << 10
+)
+
+// column is what a header cell names.
+type column int
+
+const (
+	colIgnored column = iota
+	colName
+	colURL
+	colUsername
+	colPassword
+	colNotes
+	colTOTP
+)
+
+// headerNames maps header cells, lower-cased and trimmed, to columns: the
+// names Chrome, Firefox, Safari, Edge and the common password managers
+// write.
+var headerNames = map[string]column{
+	"name": colName, "title": colName, "login_name": colName,
+	"url": colURL, "login_uri": colURL, "website": colURL, "web site": colURL, "uri": colURL, "origin": colURL, "hostname": colURL,
+	"username": colUsername, "login_username": colUsername, "user name": colUsername, "user": colUsername, "login": colUsername,
+	"password": colPassword, "login_password": colPassword,
+	"note": colNotes, "notes": colNotes, "extra": colNotes, "comment": colNotes, "comments": colNotes,
+	"totp": colTOTP, "login_totp": colTOTP, "otpauth": colTOTP, "otp": colTOTP,
+}
+
+// ReadCSV reads the logins of a password CSV file. The error, if any, is
+// an *api.Error (CodeInvalid for a file that is not such a CSV, CodeTooLarge
+// over the limits) and nothing is read; otherwise every row with a
+// username or a password is a Login, and the others are Skipped.
+func ReadCSV(data []byte) ([]Login, []Skipped, error) {
+	if len(data) > MaxFileBytes {
+		return nil, nil, api.Errorf(api.CodeTooLarge, "the file is larger than %d MB", MaxFileBytes>>20)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a spreadsheet's byte-order mark
+	if !utf8.Valid(data) {
+		return nil, nil, api.Errorf(api.CodeInvalid, "the file is not UTF-8 text: export it again as CSV (UTF-8)")
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1 // rows of the wrong width are skipped one by one, below
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, nil, api.Errorf(api.CodeInvalid, "the file is empty")
+	}
+	if err != nil {
+		return nil, nil, csvError(err)
+	}
+	cols := make([]column, len(header))
+	has := map[column]bool{}
+	for i, h := range header {
+		c := headerNames[strings.ToLower(strings.TrimSpace(h))]
+		if c != colIgnored && has[c] {
+			c = colIgnored // a second column of the same name: the first one counts
+		}
+		cols[i], has[c] = c, true
+	}
+	if !has[colPassword] && !has[colUsername] {
+		return nil, nil, api.Errorf(api.CodeInvalid, "this does not look like a password export: its first line should name the columns (name, url, username, password)")
+	}
+	var logins []Login
+	var skipped []Skipped
+	for rows := 0; ; rows++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, csvError(err)
+		}
+		if rows >= MaxRows {
+			return nil, nil, api.Errorf(api.CodeTooLarge, "the file has more than %d rows", MaxRows)
+		}
+		line, _ := r.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		if len(rec) != len(header) {
+			skipped = append(skipped, Skipped{line, "it has " + strconv.Itoa(len(rec)) + " columns where the first line names " + strconv.Itoa(len(header))})
+			continue
+		}
+		l, why := login(cols, rec)
+		if why != "" {
+			skipped = append(skipped, Skipped{line, why})
+			continue
+		}
+		logins = append(logins, l)
+	}
+	return logins, skipped, nil
+}
+
+// login reads one row, or says why it is left out.
+func login(cols []column, rec []string) (Login, string) {
+	var l Login
+	for i, v := range rec {
+		if len(v) > MaxCellBytes {
+			return Login{}, "a cell is longer than " + strconv.Itoa(MaxCellBytes>>10) + " KB"
+		}
+		switch cols[i] {
+		case colName:
+			l.Name = strings.TrimSpace(v)
+		case colURL:
+			l.URL = strings.TrimSpace(v)
+		case colUsername:
+			l.Username = v
+		case colPassword:
+			l.Password = v
+		case colNotes:
+			l.Notes = v
+		case colTOTP:
+			l.TOTP = strings.TrimSpace(v)
+		}
+	}
+	if l.Username == "" && l.Password == "" {
+		return Login{}, "it has no username and no password"
+	}
+	if l.Name == "" {
+		l.Name = nameFor(l)
+	}
+	return l, ""
+}
+
+// nameFor names a login that came without one (Firefox writes none): the
+// host of its URL without "www.", else its username.
+func nameFor(l Login) string {
+	h := l.URL
+	if i := strings.Index(h, "://"); i >= 0 {
+		h = h[i+3:]
+	}
+	if i := strings.IndexAny(h, "/?#"); i >= 0 {
+		h = h[:i]
+	}
+	if i := strings.LastIndexByte(h, '@'); i >= 0 {
+		h = h[i+1:]
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	h = strings.TrimSpace(strings.TrimPrefix(strings.ToLower(h), "www."))
+	if h != "" {
+		return h
+	}
+	return strings.TrimSpace(l.Username)
+}
+
+func blank(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// csvError words a parse error by its line, never its text.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		what := "it cannot be read as CSV"
+		switch {
+		case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
+			what = "a quotation mark is out of place"
+		}
+		return api.Errorf(api.CodeInvalid, "line %d of the file: %s; nothing was imported", pe.StartLine, what)
+	}
+	return api.Errorf(api.CodeInvalid, "the file cannot be read as CSV; nothing was imported")
+}
+
+// csvHeader is the first line WriteCSV writes: Chrome's columns, then totp.
+var csvHeader = []string{"name", "url", "username", "password", "note", "totp"}
+
+// WriteCSV writes logins in Chrome's layout with a totp column, CRLF line
+// ends and quotes where a cell needs them.
+func WriteCSV(logins []Login) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	_ = w.Write(csvHeader) // a bytes.Buffer does not fail
+	for _, l := range logins {
+		_ = w.Write([]string{l.Name, l.URL, l.Username, l.Password, l.Notes, l.TOTP})
+	}
+	w.Flush()
+	return b.Bytes()
+}
