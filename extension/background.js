@@ -995,6 +995,8 @@ const handlers = {
   [MSG.UI_BG_GENERATE]: { from: 'ui', fn: handleGenerate },
   [MSG.UI_BG_TOTP]: { from: 'ui', fn: handleTotp },
   [MSG.UI_BG_CLIPBOARD_CLEAR]: { from: 'ui', fn: handleClipboardClear },
+  [MSG.UI_BG_IMPORT_CSV]: { from: 'ui', fn: handleImportCSV },
+  [MSG.UI_BG_EXPORT_CSV]: { from: 'ui', fn: handleExportCSV },
 
   [MSG.UI_BG_SYNC_NOW]: { from: 'ui', fn: () => syncNow('user') },
 };
@@ -1575,6 +1577,30 @@ async function handleEntrySave({ entry }) {
   });
   notify('entries');
   return { id: res.id };
+}
+
+// Import and export. A CSV file is read in the page that picked it and its
+// text handed to the core here; an import saves every login in one journal
+// write and then updates the list the way a large sync round does.
+const IMPORT_MAX_BYTES = 16 << 20;
+
+async function handleImportCSV({ text }) {
+  if (typeof text !== 'string') throw new WatchwordError(CODE.BAD_REQUEST, 'No file given.');
+  if (text.length > IMPORT_MAX_BYTES) throw new WatchwordError(CODE.TOO_LARGE, 'The file is larger than 16 MB.');
+  const ns = await needNamespace();
+  const res = await localChange(async () => {
+    const r = await unlockedCall('transferImportCSV', text);
+    for (const id of r.ids) localSeen.delete(id);
+    if (r.ids.length) await (r.ids.length > LIST_PATCH_MAX ? rebuildList(ns) : patchList(ns, r.ids));
+    return r;
+  });
+  if (res.imported) notify('entries');
+  return { imported: res.imported, duplicates: res.duplicates, skipped: res.skipped };
+}
+
+async function handleExportCSV() {
+  await needNamespace();
+  return unlockedCall('transferExportCSV');
 }
 
 // handleEntryDelete deletes through the journal; the core refuses read-only

@@ -48,6 +48,8 @@
     UI_BG_GENERATE: 'ui-bg-generate', // {options} → {password}
     UI_BG_TOTP: 'ui-bg-totp', // {id} → {code, period, remaining}
     UI_BG_CLIPBOARD_CLEAR: 'ui-bg-clipboard-clear', // {after: seconds, digest: SHA-256 hex of the copied text}
+    UI_BG_IMPORT_CSV: 'ui-bg-import-csv', // {text} → {imported, duplicates, skipped: [{line, reason}]}
+    UI_BG_EXPORT_CSV: 'ui-bg-export-csv', // → {csv, logins, others}: every password in the clear
 
     // Sync.
     UI_BG_SYNC_NOW: 'ui-bg-sync-now',

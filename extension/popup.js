@@ -249,14 +249,21 @@ async function home() {
     const s = await refreshState();
     if (!s.vault.unlocked) return home();
     // Banners the quick state could not know.
-    if (s.reminder || (s.account && !s.account.local && !s.account.activated)) refreshVault({ whole: true });
-    return;
+    if (s.reminder || (s.account && !s.account.local && !s.account.activated)) await refreshVault({ whole: true });
+    return openAsked();
   }
   const s = await refreshState();
   if (!s.account) return go('welcome', {}, { reset: true });
   if (!s.vault.exists) return go('masterCreate', {}, { reset: true });
   if (!s.vault.unlocked) return go('unlock', {}, { reset: true });
-  return go('vault', {}, { reset: true });
+  await go('vault', {}, { reset: true });
+  return openAsked();
+}
+
+// openAsked shows the screen a tab of the popup was opened for
+// (?screen=transfer), over the vault.
+async function openAsked() {
+  if (new URLSearchParams(location.search).get('screen') === 'transfer' && app.screen && app.screen.name === 'vault') await go('transfer');
 }
 
 // ---------------------------------------------------------------------------
@@ -1594,7 +1601,8 @@ screens.settings = {
         !acct || acct.local ? h('p', { class: 'muted', text: 'Connect an account to sync.' }) : null,
         h('div', { class: 'field' }, h('label', { for: 'autolock', text: 'Lock automatically after' }), lockSel),
         h('div', { class: 'actions row', style: 'margin-top:0' },
-          h('button', { class: 'btn secondary', type: 'button', id: 'open-generator', onclick: () => go('generator') }, 'Password generator')),
+          h('button', { class: 'btn secondary', type: 'button', id: 'open-generator', onclick: () => go('generator') }, 'Password generator'),
+          s.vault.unlocked ? h('button', { class: 'btn secondary', type: 'button', id: 'open-transfer', onclick: () => go('transfer') }, 'Import and export') : null),
       ),
       h('div', { class: 'section' },
         h('h2', { text: 'Account' }),
@@ -1611,6 +1619,128 @@ screens.settings = {
       h('p', { class: 'muted' }, 'Server: ', h('span', { text: s.settings.serverUrl }), ' · ',
         h('a', { href: chrome.runtime.getURL('options.html'), target: '_blank', text: 'Change' })),
     );
+  },
+};
+
+// Import and export. Firefox closes its toolbar popup when a file chooser
+// opens, so there the screen sends people to the same screen in a tab.
+
+function inToolbarPopup() {
+  return !new URLSearchParams(location.search).has('screen') && !new URLSearchParams(location.search).has('tab');
+}
+
+const FIREFOX = typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent);
+
+function csvFileName() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `watchword-logins-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}.csv`;
+}
+
+function plural(n, one, many) {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+screens.transfer = {
+  title: 'Import and export',
+  render() {
+    const importErr = errorBox();
+    const importOut = h('div', { id: 'import-result', 'aria-live': 'polite' });
+    const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,text/csv', 'aria-describedby': 'import-help' });
+    const importBtn = h('button', { class: 'btn', type: 'button', id: 'import', disabled: true }, 'Import');
+    file.addEventListener('change', () => {
+      importBtn.disabled = !file.files.length;
+      importErr.clear();
+      importOut.replaceChildren();
+    });
+    importBtn.addEventListener('click', async () => {
+      await busy(importBtn, 'Importing…', doImport);
+      importBtn.disabled = !file.files.length;
+    });
+    const doImport = async () => {
+      importErr.clear();
+      importOut.replaceChildren();
+      const f = file.files[0];
+      if (!f) return;
+      try {
+        if (f.size > 16 << 20) {
+          importErr.show('The file is larger than 16 MB.');
+          return;
+        }
+        const r = await send(MSG.UI_BG_IMPORT_CSV, { text: await f.text() });
+        const lines = [r.imported ? `Imported ${plural(r.imported, 'login', 'logins')}.` : 'No new logins in this file.'];
+        if (r.duplicates) lines.push(`${plural(r.duplicates, 'login was', 'logins were')} already in your vault.`);
+        importOut.replaceChildren(
+          h('div', { class: `notice stack ${r.imported ? 'ok' : 'info'}`, id: 'import-done' },
+            ...lines.map((t) => h('p', { text: t })),
+            h('p', { text: 'Delete the CSV file now: it holds your passwords in plain text.' })),
+          r.skipped.length
+            ? h('div', { class: 'notice stack warn', id: 'import-skipped' },
+              h('p', { text: `${plural(r.skipped.length, 'row was', 'rows were')} left out:` }),
+              h('ul', {}, ...r.skipped.slice(0, 20).map((k) => h('li', { text: `Line ${k.line}: ${k.reason}.` }))),
+              r.skipped.length > 20 ? h('p', { text: `and ${r.skipped.length - 20} more.` }) : null)
+            : null);
+        file.value = '';
+      } catch (e) {
+        importErr.show(e);
+      }
+    };
+    const inTab = h('button', { class: 'btn secondary', type: 'button', id: 'transfer-in-tab', onclick: () => {
+      chrome.tabs.create({ url: chrome.runtime.getURL('popup.html?screen=transfer') });
+      window.close();
+    } }, 'Open in a tab');
+
+    const exportErr = errorBox();
+    const exportOut = h('div', { id: 'export-result', 'aria-live': 'polite' });
+    const ack = h('input', { type: 'checkbox', id: 'export-ack' });
+    const exportBtn = h('button', { class: 'btn secondary', type: 'button', id: 'export', disabled: true }, 'Export CSV');
+    ack.addEventListener('change', () => {
+      exportBtn.disabled = !ack.checked;
+    });
+    exportBtn.addEventListener('click', async () => {
+      await busy(exportBtn, 'Exporting…', doExport);
+      exportBtn.disabled = !ack.checked;
+    });
+    const doExport = async () => {
+      exportErr.clear();
+      exportOut.replaceChildren();
+      try {
+        const r = await send(MSG.UI_BG_EXPORT_CSV);
+        const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv;charset=utf-8' }));
+        const a = h('a', { href: url, download: csvFileName(), id: 'export-link', hidden: true });
+        document.body.append(a);
+        a.click();
+        setTimeout(() => {
+          URL.revokeObjectURL(url);
+          a.remove();
+        }, 60_000);
+        exportOut.replaceChildren(h('div', { class: 'notice stack ok', id: 'export-done' },
+          h('p', { text: `Exported ${plural(r.logins, 'login', 'logins')}.` }),
+          r.others ? h('p', { text: `${plural(r.others, 'entry', 'entries')} of other kinds (cards, identities, notes, documents) cannot go in a CSV file and stayed out.` }) : null));
+      } catch (e) {
+        exportErr.show(e);
+      } finally {
+        ack.checked = false;
+      }
+    };
+    const needsTab = FIREFOX && inToolbarPopup();
+    return h('div', {},
+      h('h1', { text: 'Import and export' }),
+      h('div', { class: 'section' },
+        h('h2', { text: 'Import logins' }),
+        h('p', { class: 'muted', id: 'import-help', text: 'From a CSV file another browser or password manager exported: in Chrome, Password Manager › Settings › Export passwords; in Firefox, about:logins › ⋯ › Export logins. Logins already in your vault are not added twice.' }),
+        importErr,
+        needsTab
+          ? h('div', {}, h('p', { text: 'Firefox closes this window while you choose a file.' }), h('div', { class: 'actions' }, inTab))
+          : h('div', {}, h('div', { class: 'field' }, h('label', { for: 'import-file', text: 'CSV file' }), file), h('div', { class: 'actions' }, importBtn)),
+        importOut),
+      h('div', { class: 'section' },
+        h('h2', { text: 'Export logins' }),
+        h('div', { class: 'notice warn' }, h('p', { text: 'The file is not encrypted: anyone who can open it can read every password in it. Keep it only as long as you need it.' })),
+        exportErr,
+        h('label', { class: 'check' }, ack, h('span', { text: 'I understand' })),
+        h('div', { class: 'actions' }, exportBtn),
+        exportOut));
   },
 };
 
