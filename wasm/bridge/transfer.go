@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"watchword/wasm/api"
 	"watchword/wasm/jsonwire"
 	"watchword/wasm/transfer"
 	"watchword/wasm/vault"
@@ -15,6 +16,9 @@ import (
 //
 //	transferImportCSV(text) → {imported, ids, duplicates, skipped: [{line, reason}]}
 //	transferExportCSV()     → {csv, logins, others}
+//	transferExportSealed(exportKey, paramsJSON) → {file, entries, damaged}
+//	transferExportInfo(file)                    → {kdf, entries, created}
+//	transferImportSealed(file, exportKey)       → {imported, ids, duplicates}
 //
 // transferImportCSV reads a browser's or another manager's password CSV
 // (package transfer) and saves every login in it as a new entry, in one
@@ -28,9 +32,22 @@ import (
 // web address of each), and counts the entries of other types, which a CSV
 // file cannot hold. The text is every password in the clear: the page that
 // asks for it must have said so.
+//
+// The sealed methods write and read an encrypted Watchword export (package
+// transfer's file, sealed by vault.ExportKey): every live entry, of every
+// type, in its own encoding. The key comes from kdf.wasm (op export-key),
+// which derives it from the password the person chose for the file: for a
+// new file with fresh settings (paramsJSON, which the file then holds), for
+// an existing one with the settings transferExportInfo read from it. An
+// import saves each entry under a new id; one whose content is already in
+// the vault is a duplicate and is not saved again. A password that does not
+// open the file is wrong_password, and nothing is saved.
 func init() {
 	register("transferImportCSV", (*Core).transferImportCSV)
 	register("transferExportCSV", (*Core).transferExportCSV)
+	register("transferExportSealed", (*Core).transferExportSealed)
+	register("transferExportInfo", (*Core).transferExportInfo)
+	register("transferImportSealed", (*Core).transferImportSealed)
 }
 
 func (c *Core) transferImportCSV(a Args) (Result, error) {
@@ -176,6 +193,133 @@ func (c *Core) transferExportCSV(Args) (Result, error) {
 		w.StringField("csv", string(csv))
 		w.IntField("logins", int64(len(logins)))
 		w.IntField("others", int64(others))
+		w.EndObject()
+	})
+}
+
+// argExportKey reads an export key in base64.
+func argExportKey(a Args, i int) (*vault.ExportKey, error) {
+	raw, err := argBase64(a, i)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(raw)
+	return vault.NewExportKey(raw)
+}
+
+func (c *Core) transferExportSealed(a Args) (Result, error) {
+	e, _, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	k, err := argExportKey(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	var kdf api.KDFParams
+	if err := argJSON(a, 1, kdf.ReadJSON); err != nil {
+		return nil, err
+	}
+	if err := kdf.Validate(); err != nil {
+		return nil, err
+	}
+	v := e.All()
+	entries := make([]transfer.Entry, len(v.Items))
+	for i, it := range v.Items {
+		entries[i] = transfer.Entry{ID: it.ID, Plaintext: it.Plaintext}
+	}
+	f := transfer.ExportFile{Created: time.Now(), Entries: len(entries), KDF: kdf}
+	if f.Sealed, err = k.Seal(f.AD(), transfer.AppendPayload(nil, entries)); err != nil {
+		return nil, err
+	}
+	file := transfer.WriteExport(f)
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.StringField("file", string(file))
+		w.IntField("entries", int64(len(entries)))
+		w.IntField("damaged", int64(len(v.Damaged)))
+		w.EndObject()
+	})
+}
+
+func (c *Core) transferExportInfo(a Args) (Result, error) {
+	data, err := argBytes(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	f, err := transfer.ReadExport(data)
+	if err != nil {
+		return nil, err
+	}
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.Key("kdf")
+		f.KDF.WriteJSON(w)
+		w.IntField("entries", int64(f.Entries))
+		w.TimeField("created", f.Created)
+		w.EndObject()
+	})
+}
+
+func (c *Core) transferImportSealed(a Args) (Result, error) {
+	e, _, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	data, err := argBytes(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	k, err := argExportKey(a, 1)
+	if err != nil {
+		return nil, err
+	}
+	f, err := transfer.ReadExport(data)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := k.Open(f.AD(), f.Sealed)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := transfer.ParsePayload(payload, f.Entries)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, it := range e.All().Items {
+		have[string(it.Plaintext)] = true
+	}
+	var puts []vaultsync.Plain
+	ids := []string{}
+	duplicates, damaged := 0, 0
+	for _, en := range entries {
+		if have[string(en.Plaintext)] {
+			duplicates++
+			continue
+		}
+		if _, err := vault.ParseEntry(en.ID, en.Plaintext); err != nil {
+			damaged++ // sealed whole, so written damaged: kept out of the vault
+			continue
+		}
+		have[string(en.Plaintext)] = true
+		id, err := vault.NewEntryID()
+		if err != nil {
+			return nil, err
+		}
+		puts = append(puts, vaultsync.Plain{ID: id, Plaintext: en.Plaintext})
+		ids = append(ids, id)
+	}
+	if err := e.PutMany(context.Background(), puts); err != nil {
+		return nil, err
+	}
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.IntField("imported", int64(len(ids)))
+		w.Key("ids")
+		w.Strings(ids)
+		w.IntField("duplicates", int64(duplicates))
+		w.IntField("damaged", int64(damaged))
 		w.EndObject()
 	})
 }

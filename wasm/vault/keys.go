@@ -219,6 +219,12 @@ func (k *Key) Destroy() {
 // NFKC makes the same password typed on different keyboards or systems
 // (composed or decomposed accents, full-width forms) derive the same key.
 func deriveWrappingKey(password string, p api.KDFParams) ([KeySize]byte, error) {
+	return deriveKey(password, p, wrappingKeyInfo)
+}
+
+// deriveKey is Argon2id on the NFKC-normalised password, then HKDF-SHA256
+// with info, which names what the key is for.
+func deriveKey(password string, p api.KDFParams, info string) ([KeySize]byte, error) {
 	var wk [KeySize]byte
 	if err := p.Validate(); err != nil {
 		return wk, err
@@ -237,7 +243,7 @@ func deriveWrappingKey(password string, p api.KDFParams) ([KeySize]byte, error) 
 	if len(master) != KeySize {
 		return wk, fmt.Errorf("derive master key: Argon2id answered %d bytes, want %d", len(master), KeySize)
 	}
-	r := hkdf.New(sha256.New, master, nil, []byte(wrappingKeyInfo))
+	r := hkdf.New(sha256.New, master, nil, []byte(info))
 	if _, err := io.ReadFull(r, wk[:]); err != nil {
 		return wk, fmt.Errorf("derive wrapping key: %w", err)
 	}

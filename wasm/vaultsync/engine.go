@@ -312,7 +312,14 @@ type View struct {
 // View opens every live entry. Entries that fail to open are listed in
 // Damaged and never returned; entries the Viewer cannot show are counted.
 func (e *Engine) View() View {
-	return e.view(nil, true)
+	return e.view(nil, true, true)
+}
+
+// All is View with the entries of types this build does not know among
+// the Items too (Hidden is 0): every live entry that opens, for an export
+// that must carry them unchanged.
+func (e *Engine) All() View {
+	return e.view(nil, true, false)
 }
 
 // ViewOf is View restricted to the entries ids names: what changed for a
@@ -320,10 +327,10 @@ func (e *Engine) View() View {
 // no live entry and no damage is in neither Items nor Damaged. It leaves the
 // status's Hidden count, which is the whole vault's, alone.
 func (e *Engine) ViewOf(ids []string) View {
-	return e.view(ids, false)
+	return e.view(ids, false, true)
 }
 
-func (e *Engine) view(ids []string, all bool) View {
+func (e *Engine) view(ids []string, all, filter bool) View {
 	e.mu.Lock()
 	type sealed struct {
 		id string
@@ -365,7 +372,7 @@ func (e *Engine) view(ids []string, all bool) View {
 			damaged[s.id] = true
 			continue
 		}
-		if e.cfg.Viewer != nil && !e.cfg.Viewer.CanShow(pt) {
+		if filter && e.cfg.Viewer != nil && !e.cfg.Viewer.CanShow(pt) {
 			v.Hidden++
 			continue
 		}
@@ -374,7 +381,7 @@ func (e *Engine) view(ids []string, all bool) View {
 	// sort.Slice: a generic sort of Item would add its own ~25 KB to core.wasm.
 	sort.Slice(v.Items, func(i, j int) bool { return v.Items[i].ID < v.Items[j].ID })
 	v.Damaged = slices.Sorted(maps.Keys(damaged))
-	if all {
+	if all && filter {
 		e.mu.Lock()
 		e.status.Hidden = v.Hidden
 		e.refreshStatusLocked("")

@@ -14,6 +14,10 @@ const (
 	OpCreate = "create" // a new vault under Password (KDF optional)
 	OpUnlock = "unlock" // Header's vault key under Password
 	OpChange = "change" // Header re-wrapped from Password to NewPassword
+	// OpExportKey derives the key of an encrypted export file from its
+	// Password: with Params (the file's settings) to open one, without
+	// (fresh settings at the KDF cost, a new salt) to write one.
+	OpExportKey = "export-key"
 )
 
 // KDFRequest is the one call kdf.wasm serves.
@@ -23,6 +27,7 @@ type KDFRequest struct {
 	NewPassword string           `json:"new_password,omitempty"`
 	Header      *api.VaultHeader `json:"header,omitempty"`
 	KDF         *KDFCost         `json:"kdf,omitempty"`
+	Params      *api.KDFParams   `json:"params,omitempty"`
 }
 
 // KDFCost are the Argon2id costs a caller may choose for a new vault; unset
@@ -38,8 +43,10 @@ type KDFCost struct {
 // VaultKey, change the new Header. VaultKey is standard base64 and must be
 // kept secret.
 type KDFResult struct {
-	Header   *api.VaultHeader `json:"header,omitempty"`
-	VaultKey string           `json:"vaultKey,omitempty"`
+	Header    *api.VaultHeader `json:"header,omitempty"`
+	VaultKey  string           `json:"vaultKey,omitempty"`
+	Params    *api.KDFParams   `json:"params,omitempty"`
+	ExportKey string           `json:"exportKey,omitempty"`
 }
 
 // ReadJSON reads r as encoding/json would with exact keys, where an
@@ -64,6 +71,12 @@ func (r *KDFRequest) ReadJSON(d *jsonwire.Decoder) {
 			if !d.Null() {
 				r.KDF = new(KDFCost)
 				r.KDF.ReadJSON(d)
+			}
+		case "params":
+			r.Params = nil
+			if !d.Null() {
+				r.Params = new(api.KDFParams)
+				r.Params.ReadJSON(d)
 			}
 		default:
 			d.Unknown()
@@ -105,6 +118,13 @@ func (r KDFResult) WriteJSON(w *jsonwire.Writer) {
 	}
 	if r.VaultKey != "" {
 		w.StringField("vaultKey", r.VaultKey)
+	}
+	if r.Params != nil {
+		w.Key("params")
+		r.Params.WriteJSON(w)
+	}
+	if r.ExportKey != "" {
+		w.StringField("exportKey", r.ExportKey)
 	}
 	w.EndObject()
 }
@@ -177,17 +197,58 @@ func run(r KDFRequest, local string) (KDFResult, string, error) {
 			return KDFResult{}, "", err
 		}
 		return KDFResult{Header: &nh}, "", nil
+	case OpExportKey:
+		res, err := exportKey(r)
+		return res, "", err
 	default:
-		return KDFResult{}, "", api.Errorf(api.CodeBadRequest, "kdf request: unknown op %q (want %q, %q or %q)", r.Op, OpCreate, OpUnlock, OpChange)
+		return KDFResult{}, "", api.Errorf(api.CodeBadRequest, "kdf request: unknown op %q (want %q, %q, %q or %q)", r.Op, OpCreate, OpUnlock, OpChange, OpExportKey)
 	}
 }
 
 func create(r KDFRequest) (KDFResult, error) {
-	kdf, err := vault.NewKDFParams()
+	kdf, err := costed(r.KDF)
 	if err != nil {
 		return KDFResult{}, err
 	}
-	if c := r.KDF; c != nil {
+	h, k, err := vault.Create(r.Password, kdf)
+	if err != nil {
+		return KDFResult{}, err
+	}
+	defer k.Destroy()
+	return KDFResult{Header: &h, VaultKey: encodeKey(k)}, nil
+}
+
+// exportKey derives an export file's key: under the file's settings, or
+// fresh ones that the answer carries for the file to hold.
+func exportKey(r KDFRequest) (KDFResult, error) {
+	var kdf api.KDFParams
+	if r.Params != nil {
+		if r.KDF != nil {
+			return KDFResult{}, api.Errorf(api.CodeBadRequest, "kdf request: %s takes params or kdf, not both", r.Op)
+		}
+		kdf = *r.Params
+	} else {
+		var err error
+		if kdf, err = costed(r.KDF); err != nil {
+			return KDFResult{}, err
+		}
+	}
+	key, err := vault.DeriveExportKey(r.Password, kdf)
+	if err != nil {
+		return KDFResult{}, err
+	}
+	defer clear(key)
+	return KDFResult{Params: &kdf, ExportKey: base64.StdEncoding.EncodeToString(key)}, nil
+}
+
+// costed is the default Argon2id settings with a fresh salt and the costs
+// c sets, checked against the floors and ceilings.
+func costed(c *KDFCost) (api.KDFParams, error) {
+	kdf, err := vault.NewKDFParams()
+	if err != nil {
+		return api.KDFParams{}, err
+	}
+	if c != nil {
 		if c.MemoryKiB != nil {
 			kdf.MemoryKiB = *c.MemoryKiB
 		}
@@ -201,14 +262,9 @@ func create(r KDFRequest) (KDFResult, error) {
 	// Checked here so a bad cost is a clear error before a vault id and
 	// key are made.
 	if err := kdf.Validate(); err != nil {
-		return KDFResult{}, err
+		return api.KDFParams{}, err
 	}
-	h, k, err := vault.Create(r.Password, kdf)
-	if err != nil {
-		return KDFResult{}, err
-	}
-	defer k.Destroy()
-	return KDFResult{Header: &h, VaultKey: encodeKey(k)}, nil
+	return kdf, nil
 }
 
 func needHeader(r KDFRequest) (api.VaultHeader, error) {

@@ -225,3 +225,47 @@ func TestKDFErrors(t *testing.T) {
 		})
 	}
 }
+
+// export-key derives an export file's key: fresh settings to write one,
+// the file's own to open it (the same password and settings give the same
+// key, another password another), and the answer is what encoding/json
+// would write.
+func TestKDFExportKey(t *testing.T) {
+	vaulttest.FastKDF(t)
+	out, err := KDF(mustJSON(t, KDFRequest{Op: OpExportKey, Password: "an export passphrase", KDF: lowCost}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := decodeResult(t, out)
+	if fresh.Params == nil || fresh.Params.Validate() != nil || len(fresh.Params.Salt) != api.KDFSaltSize || fresh.ExportKey == "" || fresh.VaultKey != "" || fresh.Header != nil {
+		t.Fatalf("export-key answered %s", out)
+	}
+	if want := mustJSON(t, fresh); !bytes.Equal(out, want) {
+		t.Errorf("answer\n%s\nencoding/json writes\n%s", out, want)
+	}
+	if raw, _ := base64.StdEncoding.DecodeString(fresh.ExportKey); len(raw) != vault.KeySize {
+		t.Fatalf("the key is %d bytes", len(raw))
+	}
+	again, err := KDF(mustJSON(t, KDFRequest{Op: OpExportKey, Password: "an export passphrase", Params: fresh.Params}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeResult(t, again); got.ExportKey != fresh.ExportKey {
+		t.Fatal("the file's settings and password derived another key")
+	}
+	other, _ := KDF(mustJSON(t, KDFRequest{Op: OpExportKey, Password: "another passphrase", Params: fresh.Params}))
+	if decodeResult(t, other).ExportKey == fresh.ExportKey {
+		t.Fatal("another password derived the same key")
+	}
+	low := *fresh.Params
+	low.MemoryKiB = 1024
+	for name, req := range map[string]KDFRequest{
+		"no password":       {Op: OpExportKey, KDF: lowCost},
+		"below the floor":   {Op: OpExportKey, Password: "x", Params: &low},
+		"params and a cost": {Op: OpExportKey, Password: "x", Params: fresh.Params, KDF: lowCost},
+	} {
+		if out, err := KDF(mustJSON(t, req)); err == nil {
+			t.Errorf("%s: answered %s", name, out)
+		}
+	}
+}
