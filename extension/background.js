@@ -997,6 +997,8 @@ const handlers = {
   [MSG.UI_BG_CLIPBOARD_CLEAR]: { from: 'ui', fn: handleClipboardClear },
   [MSG.UI_BG_IMPORT_CSV]: { from: 'ui', fn: handleImportCSV },
   [MSG.UI_BG_EXPORT_CSV]: { from: 'ui', fn: handleExportCSV },
+  [MSG.UI_BG_EXPORT_SEALED]: { from: 'ui', fn: handleExportSealed },
+  [MSG.UI_BG_IMPORT_SEALED]: { from: 'ui', fn: handleImportSealed },
 
   [MSG.UI_BG_SYNC_NOW]: { from: 'ui', fn: () => syncNow('user') },
 };
@@ -1601,6 +1603,38 @@ async function handleImportCSV({ text }) {
 async function handleExportCSV() {
   await needNamespace();
   return unlockedCall('transferExportCSV');
+}
+
+// An encrypted export is sealed under a key kdf.wasm derives from the
+// password chosen for the file (the core never takes a password). That
+// password guards every secret of the vault wherever the file goes, so it
+// must pass the master-password policy.
+async function handleExportSealed({ password }) {
+  if (typeof password !== 'string' || !password) throw new WatchwordError(CODE.INVALID, 'Choose a password for the file.');
+  await needNamespace();
+  const check = await call('policyCheck', JSON.stringify(await call('policyDefault', 'master')), password);
+  if (!check.ok) throw new WatchwordError(CODE.INVALID, 'Choose a stronger password for the file: at least 12 characters, not a commonly used one.');
+  const { params, exportKey } = await globalThis.watchwordRunKDF({ op: 'export-key', password });
+  return unlockedCall('transferExportSealed', exportKey, JSON.stringify(params));
+}
+
+// An import reads the file's settings first, so a file that is not an
+// export is refused before a derivation is spent on it.
+async function handleImportSealed({ text, password }) {
+  if (typeof text !== 'string') throw new WatchwordError(CODE.BAD_REQUEST, 'No file given.');
+  if (typeof password !== 'string' || !password) throw new WatchwordError(CODE.INVALID, 'Enter the password of the file.');
+  if (text.length > IMPORT_MAX_BYTES * 24) throw new WatchwordError(CODE.TOO_LARGE, 'The file is too large.');
+  const ns = await needNamespace();
+  const info = await unlockedCall('transferExportInfo', text);
+  const { exportKey } = await globalThis.watchwordRunKDF({ op: 'export-key', password, params: info.kdf });
+  const res = await localChange(async () => {
+    const r = await unlockedCall('transferImportSealed', text, exportKey);
+    for (const id of r.ids) localSeen.delete(id);
+    if (r.ids.length) await (r.ids.length > LIST_PATCH_MAX ? rebuildList(ns) : patchList(ns, r.ids));
+    return r;
+  });
+  if (res.imported) notify('entries');
+  return { imported: res.imported, duplicates: res.duplicates, damaged: res.damaged };
 }
 
 // handleEntryDelete deletes through the journal; the core refuses read-only

@@ -74,9 +74,9 @@
     }
   }
 
-  // runKDF runs one request ({op: 'create'|'unlock'|'change', password,
-  // new_password?, header?, kdf?, list?}) and resolves with {header?,
-  // vaultKey?, list?}. list is the sealed list cache (cache/<ns>/list); an
+  // runKDF runs one request ({op: 'create'|'unlock'|'change'|'export-key',
+  // password, new_password?, header?, kdf?, params?, list?}) and resolves
+  // with {header?, vaultKey?, params?, exportKey?, list?}. list is the sealed list cache (cache/<ns>/list); an
   // unlock answers it opened, or leaves it out when it does not open.
   // A rejection is a WatchwordError (wrong_password when the master
   // password does not open the vault).

@@ -50,6 +50,8 @@
     UI_BG_CLIPBOARD_CLEAR: 'ui-bg-clipboard-clear', // {after: seconds, digest: SHA-256 hex of the copied text}
     UI_BG_IMPORT_CSV: 'ui-bg-import-csv', // {text} → {imported, duplicates, skipped: [{line, reason}]}
     UI_BG_EXPORT_CSV: 'ui-bg-export-csv', // → {csv, logins, others}: every password in the clear
+    UI_BG_EXPORT_SEALED: 'ui-bg-export-sealed', // {password} → {file, entries, damaged}: an encrypted export
+    UI_BG_IMPORT_SEALED: 'ui-bg-import-sealed', // {text, password} → {imported, duplicates, damaged}
 
     // Sync.
     UI_BG_SYNC_NOW: 'ui-bg-sync-now',

@@ -1282,8 +1282,13 @@ function download(base64, mimeType, name) {
   } catch {
     return announce('This file cannot be read.');
   }
-  const url = URL.createObjectURL(new Blob([bytes], { type: mimeType || 'application/octet-stream' }));
-  const a = h('a', { href: url, download: (name || 'document').replace(/[\\/:*?"<>|]+/g, '_') });
+  saveBlob(new Blob([bytes], { type: mimeType || 'application/octet-stream' }), (name || 'document').replace(/[\\/:*?"<>|]+/g, '_'));
+}
+
+// saveBlob hands blob to the browser's download as a file called name.
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name });
   document.body.append(a);
   a.click();
   a.remove();
@@ -1631,11 +1636,12 @@ function inToolbarPopup() {
 
 const FIREFOX = typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent);
 
-function csvFileName() {
+function datedName(prefix, ext) {
   const d = new Date();
   const pad = (n) => String(n).padStart(2, '0');
-  return `watchword-logins-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}.csv`;
+  return `${prefix}-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}.${ext}`;
 }
+
 
 function plural(n, one, many) {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -1685,7 +1691,7 @@ screens.transfer = {
         importErr.show(e);
       }
     };
-    const inTab = h('button', { class: 'btn secondary', type: 'button', id: 'transfer-in-tab', onclick: () => {
+    const inTab = () => h('button', { class: 'btn secondary', type: 'button', onclick: () => {
       chrome.tabs.create({ url: chrome.runtime.getURL('popup.html?screen=transfer') });
       window.close();
     } }, 'Open in a tab');
@@ -1706,14 +1712,7 @@ screens.transfer = {
       exportOut.replaceChildren();
       try {
         const r = await send(MSG.UI_BG_EXPORT_CSV);
-        const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv;charset=utf-8' }));
-        const a = h('a', { href: url, download: csvFileName(), id: 'export-link', hidden: true });
-        document.body.append(a);
-        a.click();
-        setTimeout(() => {
-          URL.revokeObjectURL(url);
-          a.remove();
-        }, 60_000);
+        saveBlob(new Blob([r.csv], { type: 'text/csv;charset=utf-8' }), datedName('watchword-logins', 'csv'));
         exportOut.replaceChildren(h('div', { class: 'notice stack ok', id: 'export-done' },
           h('p', { text: `Exported ${plural(r.logins, 'login', 'logins')}.` }),
           r.others ? h('p', { text: `${plural(r.others, 'entry', 'entries')} of other kinds (cards, identities, notes, documents) cannot go in a CSV file and stayed out.` }) : null));
@@ -1724,19 +1723,101 @@ screens.transfer = {
       }
     };
     const needsTab = FIREFOX && inToolbarPopup();
+    const chooser = (...kids) => (needsTab
+      ? h('div', {}, h('p', { text: 'Firefox closes this window while you choose a file.' }), h('div', { class: 'actions' }, inTab()))
+      : h('div', {}, ...kids));
+
+    // Restore: an encrypted Watchword export and its password.
+    const restoreErr = errorBox();
+    const restoreOut = h('div', { id: 'restore-result', 'aria-live': 'polite' });
+    const restoreFile = h('input', { type: 'file', id: 'restore-file', accept: '.json,application/json' });
+    const restoreForm = h('form', { novalidate: true },
+      h('div', { class: 'field' }, h('label', { for: 'restore-file', text: 'Export file' }), restoreFile),
+      field({ label: 'Password of the file', id: 'restore-password', type: 'password', autocomplete: 'off' }),
+      h('div', { class: 'actions' }, h('button', { class: 'btn', type: 'submit', id: 'restore' }, 'Restore')));
+    restoreForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const btn = $('#restore', restoreForm);
+      const pw = $('#restore-password', restoreForm);
+      await busy(btn, 'Opening the file…', async () => {
+        restoreErr.clear();
+        restoreOut.replaceChildren();
+        const f = restoreFile.files[0];
+        if (!f) return restoreErr.show('Choose the export file first.');
+        try {
+          const r = await send(MSG.UI_BG_IMPORT_SEALED, { text: await f.text(), password: pw.value });
+          pw.value = '';
+          restoreFile.value = '';
+          const lines = [r.imported ? `Restored ${plural(r.imported, 'entry', 'entries')}.` : 'Nothing new in this file.'];
+          if (r.duplicates) lines.push(`${plural(r.duplicates, 'entry was', 'entries were')} already in your vault.`);
+          if (r.damaged) lines.push(`${plural(r.damaged, 'entry', 'entries')} in the file could not be read and stayed out.`);
+          restoreOut.replaceChildren(h('div', { class: `notice stack ${r.imported ? 'ok' : 'info'}`, id: 'restore-done' }, ...lines.map((t) => h('p', { text: t }))));
+        } catch (e) {
+          restoreErr.show(e.code === 'wrong_password' ? 'This password does not open the file.' : e);
+          pw.focus();
+        }
+      });
+    });
+
+    // The encrypted export: a password chosen for the file, checked like a
+    // master password.
+    const sealedErr = errorBox();
+    const sealedOut = h('div', { id: 'export-sealed-result', 'aria-live': 'polite' });
+    const rules = checklist('export-rules');
+    const sealedForm = h('form', { novalidate: true },
+      field({ label: 'Password for the file', id: 'export-password', type: 'password', autocomplete: 'new-password', oninput: () => check(true) }),
+      rules,
+      field({ label: 'Confirm the password', id: 'export-password-confirm', type: 'password', autocomplete: 'new-password' }),
+      h('div', { class: 'actions' }, h('button', { class: 'btn', type: 'submit', id: 'export-sealed' }, 'Export encrypted')));
+    const epw = $('#export-password', sealedForm);
+    const check = debounce(() => runCheck('master', epw.value, rules, true).catch((e) => sealedErr.show(e)), 120);
+    runCheck('master', '', rules, false).catch(() => {});
+    sealedForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const btn = $('#export-sealed', sealedForm);
+      const confirm = $('#export-password-confirm', sealedForm);
+      await busy(btn, 'Encrypting…', async () => {
+        sealedErr.clear();
+        sealedOut.replaceChildren();
+        if (epw.value !== confirm.value) return sealedErr.show('The two passwords are not the same.');
+        try {
+          const r = await send(MSG.UI_BG_EXPORT_SEALED, { password: epw.value });
+          saveBlob(new Blob([r.file], { type: 'application/json' }), datedName('watchword-export', 'json'));
+          epw.value = '';
+          confirm.value = '';
+          sealedOut.replaceChildren(h('div', { class: 'notice stack ok', id: 'export-sealed-done' },
+            h('p', { text: `Exported ${plural(r.entries, 'entry', 'entries')}, encrypted.` }),
+            h('p', { text: 'Keep the password somewhere safe: without it nobody, Watchword included, can open the file.' }),
+            r.damaged ? h('p', { text: `${plural(r.damaged, 'entry', 'entries')} could not be read and stayed out.` }) : null));
+        } catch (e) {
+          sealedErr.show(e);
+        }
+      });
+    });
+
     return h('div', {},
       h('h1', { text: 'Import and export' }),
       h('div', { class: 'section' },
         h('h2', { text: 'Import logins' }),
         h('p', { class: 'muted', id: 'import-help', text: 'From a CSV file another browser or password manager exported: in Chrome, Password Manager › Settings › Export passwords; in Firefox, about:logins › ⋯ › Export logins. Logins already in your vault are not added twice.' }),
         importErr,
-        needsTab
-          ? h('div', {}, h('p', { text: 'Firefox closes this window while you choose a file.' }), h('div', { class: 'actions' }, inTab))
-          : h('div', {}, h('div', { class: 'field' }, h('label', { for: 'import-file', text: 'CSV file' }), file), h('div', { class: 'actions' }, importBtn)),
+        chooser(h('div', { class: 'field' }, h('label', { for: 'import-file', text: 'CSV file' }), file), h('div', { class: 'actions' }, importBtn)),
         importOut),
       h('div', { class: 'section' },
-        h('h2', { text: 'Export logins' }),
-        h('div', { class: 'notice warn' }, h('p', { text: 'The file is not encrypted: anyone who can open it can read every password in it. Keep it only as long as you need it.' })),
+        h('h2', { text: 'Restore a Watchword export' }),
+        h('p', { class: 'muted', text: 'Every entry of an encrypted export goes into this vault; entries already in it are not added twice.' }),
+        restoreErr,
+        chooser(restoreForm),
+        restoreOut),
+      h('div', { class: 'section' },
+        h('h2', { text: 'Export' }),
+        h('p', { class: 'muted', text: 'An encrypted export holds every entry — logins, cards, identities, notes, documents — and opens only with the password you choose for it, in Watchword on any device.' }),
+        sealedErr,
+        sealedForm,
+        sealedOut,
+        h('h3', { text: 'Logins as CSV' }),
+        h('p', { class: 'muted', text: 'For another browser or password manager.' }),
+        h('div', { class: 'notice warn' }, h('p', { text: 'A CSV file is not encrypted: anyone who can open it can read every password in it. Keep it only as long as you need it.' })),
         exportErr,
         h('label', { class: 'check' }, ack, h('span', { text: 'I understand' })),
         h('div', { class: 'actions' }, exportBtn),

@@ -114,3 +114,106 @@ test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', a
     await ext.close();
   }
 });
+
+// captureDownloads makes the page's next download resolve
+// globalThis.__download with its name and text instead of saving it.
+function captureDownloads(page) {
+  return page.evaluate(() => {
+    HTMLAnchorElement.prototype.click = function capture() {
+      globalThis.__download = (async () => ({ name: this.download, text: await (await fetch(this.href)).text() }))();
+    };
+  });
+}
+
+async function toTransfer(page) {
+  await page.click('#settings');
+  await screen(page, 'settings');
+  await page.click('#open-transfer');
+  await screen(page, 'transfer');
+}
+
+test('an encrypted export restores every entry into another vault, only with its password', async () => {
+  const FILE_PW = 'a long export passphrase 7';
+  const dir = tempDir('sealed');
+  const a = await launchChromium();
+  let file;
+  try {
+    const page = await openPopup(a);
+    await send(page, 'ui-bg-use-local');
+    await send(page, 'ui-bg-vault-create', { password: MASTER });
+    await send(page, 'ui-bg-entry-save', { entry: { type: 'login', fields: { name: 'Mail', username: 'ann', password: 'Mail-pw-1', urls: [{ url: 'https://mail.example/', match: 'domain' }] } } });
+    await send(page, 'ui-bg-entry-save', { entry: { type: 'card', fields: { name: 'Visa', number: '4111111111111111' } } });
+    await send(page, 'ui-bg-entry-save', { entry: { type: 'note', fields: { name: 'Wifi', notes: 'the router is in the hall' } } });
+    await page.reload();
+    await screen(page, 'vault');
+    await toTransfer(page);
+    await captureDownloads(page);
+
+    // A weak password for the file is refused.
+    await page.type('#export-password', 'short');
+    await page.type('#export-password-confirm', 'short');
+    await page.click('#export-sealed');
+    await page.waitForFunction(() => [...document.querySelectorAll('.notice.error:not([hidden])')].some((e) => /stronger password/.test(e.innerText)));
+    assert.equal(await page.evaluate(() => globalThis.__download), undefined, 'nothing was downloaded');
+
+    await page.$eval('#export-password', (i) => { i.value = ''; });
+    await page.$eval('#export-password-confirm', (i) => { i.value = ''; });
+    await page.type('#export-password', FILE_PW);
+    await page.type('#export-password-confirm', FILE_PW);
+    await page.click('#export-sealed');
+    await page.waitForSelector('#export-sealed-done', { timeout: 30000 });
+    assert.match(await page.$eval('#export-sealed-done', (e) => e.innerText), /Exported 3 entries, encrypted\./);
+    const dl = await page.evaluate(() => globalThis.__download);
+    assert.match(dl.name, /^watchword-export-\d{4}-\d\d-\d\d\.json$/);
+    for (const secret of ['Mail-pw-1', '4111111111111111', 'router', 'ann']) assert.ok(!dl.text.includes(secret), `the file holds ${secret} in the clear`);
+    assert.equal(JSON.parse(dl.text).format, 'watchword-export');
+    file = join(dir, dl.name);
+    writeFileSync(file, dl.text);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await a.close();
+  }
+
+  // Another browser, another vault.
+  const b = await launchChromium();
+  try {
+    const page = await openPopup(b);
+    await send(page, 'ui-bg-use-local');
+    await send(page, 'ui-bg-vault-create', { password: 'another master password 9' });
+    await page.reload();
+    await screen(page, 'vault');
+    await toTransfer(page);
+    const restore = async (password) => {
+      await (await page.$('#restore-file')).uploadFile(file);
+      await page.$eval('#restore-password', (i) => { i.value = ''; });
+      await page.type('#restore-password', password);
+      await page.click('#restore');
+      await page.waitForFunction(() => document.querySelector('#restore-done') || [...document.querySelectorAll('.notice.error:not([hidden])')].some((e) => e.innerText), { timeout: 30000 });
+      return page.evaluate(() => ({
+        done: document.querySelector('#restore-done')?.innerText || '',
+        error: [...document.querySelectorAll('.notice.error:not([hidden])')].map((e) => e.innerText).join(' '),
+      }));
+    };
+    let r = await restore('not the password of it');
+    assert.match(r.error, /This password does not open the file\./);
+    r = await restore(FILE_PW);
+    assert.match(r.done, /Restored 3 entries\./);
+    await shot(page, b, 'transfer-restored');
+    await page.click('#back');
+    await screen(page, 'settings');
+    await page.click('#open-transfer');
+    await screen(page, 'transfer');
+    r = await restore(FILE_PW);
+    assert.match(r.done, /Nothing new in this file\./);
+    assert.match(r.done, /3 entries were already in your vault\./);
+    await page.goto(`${b.base}/popup.html`);
+    await screen(page, 'vault');
+    await waitForNames(page, ['Mail', 'Visa', 'Wifi'], 'after the restore');
+    const card = (await send(page, 'ui-bg-list')).entries.find((e) => e.name === 'Visa');
+    const opened = await send(page, 'ui-bg-entry-get', { id: card.id });
+    assert.equal(opened.fields.number, '4111111111111111');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await b.close();
+  }
+});
