@@ -1366,7 +1366,8 @@ screens.entry = {
       tick();
     }
     const notices = [];
-    if (e.readOnly) notices.push(h('div', { class: 'notice warn', id: 'archived' }, h('p', { text: 'This kind of entry is archived: you can view and copy it, but not change it. Export it to keep it elsewhere.' })));
+    if (e.readOnly) notices.push(h('div', { class: 'notice warn', id: 'archived' }, h('p', { class: 'grow', text: 'This kind of entry is archived: you can view and copy it, but not change it. An encrypted export keeps it as it is.' }),
+      h('button', { class: 'btn small secondary', type: 'button', id: 'archived-export', onclick: () => go('transfer') }, 'Export')));
     if (e.hiddenFields) notices.push(h('div', { class: 'notice info', id: 'hidden-data' }, h('p', { text: 'Some data in this entry can’t be shown by this version of Watchword. It is kept unchanged.' })));
     const history = (ef.history || []).slice().reverse();
     const name = ef.name || 'Untitled';
@@ -1691,7 +1692,7 @@ screens.transfer = {
         importErr.show(e);
       }
     };
-    const inTab = () => h('button', { class: 'btn secondary', type: 'button', onclick: () => {
+    const inTab = (id) => h('button', { class: 'btn secondary', type: 'button', id, onclick: () => {
       chrome.tabs.create({ url: chrome.runtime.getURL('popup.html?screen=transfer') });
       window.close();
     } }, 'Open in a tab');
@@ -1723,8 +1724,8 @@ screens.transfer = {
       }
     };
     const needsTab = FIREFOX && inToolbarPopup();
-    const chooser = (...kids) => (needsTab
-      ? h('div', {}, h('p', { text: 'Firefox closes this window while you choose a file.' }), h('div', { class: 'actions' }, inTab()))
+    const chooser = (id, ...kids) => (needsTab
+      ? h('div', {}, h('p', { text: 'Firefox closes this window while you choose a file.' }), h('div', { class: 'actions' }, inTab(id)))
       : h('div', {}, ...kids));
 
     // Restore: an encrypted Watchword export and its password.
@@ -1801,13 +1802,13 @@ screens.transfer = {
         h('h2', { text: 'Import logins' }),
         h('p', { class: 'muted', id: 'import-help', text: 'From a CSV file another browser or password manager exported: in Chrome, Password Manager › Settings › Export passwords; in Firefox, about:logins › ⋯ › Export logins. Logins already in your vault are not added twice.' }),
         importErr,
-        chooser(h('div', { class: 'field' }, h('label', { for: 'import-file', text: 'CSV file' }), file), h('div', { class: 'actions' }, importBtn)),
+        chooser('import-in-tab', h('div', { class: 'field' }, h('label', { for: 'import-file', text: 'CSV file' }), file), h('div', { class: 'actions' }, importBtn)),
         importOut),
       h('div', { class: 'section' },
         h('h2', { text: 'Restore a Watchword export' }),
         h('p', { class: 'muted', text: 'Every entry of an encrypted export goes into this vault; entries already in it are not added twice.' }),
         restoreErr,
-        chooser(restoreForm),
+        chooser('restore-in-tab', restoreForm),
         restoreOut),
       h('div', { class: 'section' },
         h('h2', { text: 'Export' }),
