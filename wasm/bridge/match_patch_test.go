@@ -12,7 +12,7 @@ import (
 )
 
 // localEngine starts the sync engine of a local-only vault on c.
-func localEngine(t *testing.T, c *Core, kr keyResult) {
+func localEngine(t testing.TB, c *Core, kr keyResult) {
 	t.Helper()
 	if _, err := c.StartSync(context.Background(), SyncConfig{Account: vaultsync.LocalAccount, Header: kr.Header},
 		SyncHost{Storage: vaultsync.NewMemoryStorage()}); err != nil {

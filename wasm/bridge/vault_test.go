@@ -12,7 +12,7 @@ import (
 )
 
 // call runs a method and fails the test on error.
-func call(t *testing.T, c *Core, method string, args ...any) Result {
+func call(t testing.TB, c *Core, method string, args ...any) Result {
 	t.Helper()
 	res, err := c.Call(method, goArgs(args))
 	if err != nil {
@@ -70,7 +70,7 @@ type keyResult struct {
 
 // createVault makes a vault as kdf.wasm does (the core never sees a master
 // password), at the cheapest cost.
-func createVault(t *testing.T, password string) keyResult {
+func createVault(t testing.TB, password string) keyResult {
 	t.Helper()
 	vaulttest.FastKDF(t)
 	kdf, err := vault.NewKDFParams()
@@ -86,7 +86,7 @@ func createVault(t *testing.T, password string) keyResult {
 }
 
 // loadVault arms c with kr's vault, as the extension does after an unlock.
-func loadVault(t *testing.T, c *Core, kr keyResult) {
+func loadVault(t testing.TB, c *Core, kr keyResult) {
 	t.Helper()
 	hj, err := json.Marshal(kr.Header)
 	if err != nil {
@@ -98,7 +98,7 @@ func loadVault(t *testing.T, c *Core, kr keyResult) {
 }
 
 // newVault is a core unlocked with a new vault.
-func newVault(t *testing.T) (*Core, keyResult) {
+func newVault(t testing.TB) (*Core, keyResult) {
 	t.Helper()
 	c := NewCore()
 	kr := createVault(t, "correct horse")
