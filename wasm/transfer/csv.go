@@ -55,12 +55,12 @@ const (
 // names Chrome, Firefox, Safari, Edge and the common password managers
 // write.
 var headerNames = map[string]column{
-	"name": colName, "title": colName, "login_name": colName,
+	"name": colName, "title": colName, "login_name": colName, "account": colName,
 	"url": colURL, "login_uri": colURL, "website": colURL, "web site": colURL, "uri": colURL, "origin": colURL, "hostname": colURL,
-	"username": colUsername, "login_username": colUsername, "user name": colUsername, "user": colUsername, "login": colUsername,
+	"username": colUsername, "login_username": colUsername, "user name": colUsername, "user": colUsername, "login": colUsername, "login name": colUsername,
 	"password": colPassword, "login_password": colPassword,
 	"note": colNotes, "notes": colNotes, "extra": colNotes, "comment": colNotes, "comments": colNotes,
-	"totp": colTOTP, "login_totp": colTOTP, "otpauth": colTOTP, "otp": colTOTP,
+	"totp": colTOTP, "login_totp": colTOTP, "otpauth": colTOTP, "otp": colTOTP, "otpsecret": colTOTP,
 }
 
 // ReadCSV reads the logins of a password CSV file. The error, if any, is
@@ -76,6 +76,7 @@ func ReadCSV(data []byte) ([]Login, []Skipped, error) {
 		return nil, nil, api.Errorf(api.CodeInvalid, "the file is not UTF-8 text: export it again as CSV (UTF-8)")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = delimiter(data)
 	r.FieldsPerRecord = -1 // rows of the wrong width are skipped one by one, below
 	header, err := r.Read()
 	if err == io.EOF {
@@ -125,6 +126,26 @@ func ReadCSV(data []byte) ([]Login, []Skipped, error) {
 		logins = append(logins, l)
 	}
 	return logins, skipped, nil
+}
+
+// delimiter is the separator of the file's first line: a comma, unless
+// that line has none and semicolons (what a spreadsheet writes where the
+// comma is the decimal sign) or tabs instead.
+func delimiter(data []byte) rune {
+	first := data
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if bytes.IndexByte(first, ',') >= 0 {
+		return ','
+	}
+	if semi, tab := bytes.Count(first, []byte{';'}), bytes.Count(first, []byte{'\t'}); semi > 0 || tab > 0 {
+		if tab > semi {
+			return '\t'
+		}
+		return ';'
+	}
+	return ','
 }
 
 // login reads one row, or says why it is left out.

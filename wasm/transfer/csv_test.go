@@ -77,6 +77,25 @@ func TestReadCSVOtherLayouts(t *testing.T) {
 	}
 }
 
+// A spreadsheet's semicolons or tabs, and the KeePass and Dashlane headers.
+func TestReadCSVDelimitersAndMoreLayouts(t *testing.T) {
+	for name, in := range map[string]string{
+		"semicolons": "name;url;username;password\nBank;https://bank.example/;me;\"p;w\"\n",
+		"tabs":       "name\turl\tusername\tpassword\nBank\thttps://bank.example/\tme\tp;w\n",
+		"KeePass":    "\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\"\n\"Bank\",\"me\",\"p;w\",\"https://bank.example/\",\"\"\n",
+	} {
+		logins, skipped, err := ReadCSV([]byte(in))
+		want := Login{Name: "Bank", URL: "https://bank.example/", Username: "me", Password: "p;w"}
+		if err != nil || len(skipped) != 0 || len(logins) != 1 || logins[0] != want {
+			t.Errorf("%s: %+v %+v %v", name, logins, skipped, err)
+		}
+	}
+	logins, _, err := ReadCSV([]byte("username,username2,title,password,note,url,otpSecret\nme,other,Bank,pw,,https://b.example/,JBSWY3DPEHPK3PXP\n"))
+	if err != nil || len(logins) != 1 || logins[0].TOTP != "JBSWY3DPEHPK3PXP" || logins[0].Name != "Bank" || logins[0].Username != "me" {
+		t.Errorf("Dashlane: %+v %v", logins, err)
+	}
+}
+
 // Files that are not password CSVs, or broken ones, are refused whole, by
 // line number, with nothing read.
 func TestReadCSVRefusals(t *testing.T) {
