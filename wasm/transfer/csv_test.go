@@ -90,9 +90,16 @@ func TestReadCSVDelimitersAndMoreLayouts(t *testing.T) {
 			t.Errorf("%s: %+v %+v %v", name, logins, skipped, err)
 		}
 	}
-	logins, _, err := ReadCSV([]byte("username,username2,title,password,note,url,otpSecret\nme,other,Bank,pw,,https://b.example/,JBSWY3DPEHPK3PXP\n"))
-	if err != nil || len(logins) != 1 || logins[0].TOTP != "JBSWY3DPEHPK3PXP" || logins[0].Name != "Bank" || logins[0].Username != "me" {
-		t.Errorf("Dashlane: %+v %v", logins, err)
+	want := Login{Name: "Bank", URL: "https://b.example/", Username: "me", Password: "pw", Notes: "memo", TOTP: "JBSWY3DPEHPK3PXP"}
+	for name, in := range map[string]string{
+		"Dashlane": "username,username2,title,password,note,url,otpSecret\nme,other,Bank,pw,memo,https://b.example/,JBSWY3DPEHPK3PXP\n",
+		"Safari":   "Title,URL,Username,Password,Notes,OTPAuth\nBank,https://b.example/,me,pw,memo,JBSWY3DPEHPK3PXP\n",
+		"LastPass": "url,username,password,totp,extra,name,grouping,fav\nhttps://b.example/,me,pw,JBSWY3DPEHPK3PXP,memo,Bank,Finance,0\n",
+	} {
+		logins, _, err := ReadCSV([]byte(in))
+		if err != nil || len(logins) != 1 || logins[0] != want {
+			t.Errorf("%s: %+v %v", name, logins, err)
+		}
 	}
 }
 
