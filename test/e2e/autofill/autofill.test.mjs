@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, startPages, setUpVault, suggestionFrame, saveBarFrame, values, assertFilled, filledCount, tabIdOf, sleep, waitFor, openPopup,
+  launch, startPages, setUpVault, suggestionFrame, saveBarFrame, values, assertFilled, filledCount, tabIdOf, sleep, waitFor, openPopup, settled,
 } from './harness.mjs';
 
 const SITE = { name: 'Site', username: 'ann@site.test', password: 'S3cret-site-PW!', urls: [{ url: 'http://site.test/', match: 'domain' }] };
@@ -60,7 +60,7 @@ async function commandFill(page) {
 async function inlinePick(page, { frame = page.mainFrame(), field = '#user', row = 'button.item' } = {}) {
   await frame.click(field);
   const s = await suggestionFrame(page, ext);
-  await sleep(SETTLE_MS);
+  await settled(s, SETTLE_MS);
   await s.click(row);
   await sleep(400);
   return s;
@@ -92,7 +92,7 @@ test('a second suggestion on the same page reuses its iframe and fills', async (
   const s = await suggestionFrame(page, ext, { after: t });
   assert.equal(s, first);
   assert.equal(page.frames().filter((f) => f.url().includes('/content/suggest.html')).length, 1);
-  await sleep(SETTLE_MS);
+  await settled(s, SETTLE_MS);
   await s.click('button.item');
   await waitFor(async () => (await values(page.mainFrame())).pass === SITE.password, { what: 'the fill', timeout: 5000 });
   assert.deepEqual(await values(page.mainFrame()), { user: SITE.username, pass: SITE.password, q: '' });
@@ -350,7 +350,7 @@ test('cross-origin iframe: the inline suggestion asks, naming the frame', async 
   assert.equal(filledCount(await values(frame)), 0);
   const text = await s.evaluate(() => document.body.innerText);
   assert.match(text, new RegExp(`http://site\\.test:${pages.port}`));
-  await sleep(SETTLE_MS);
+  await settled(s, SETTLE_MS);
   await s.click('button[data-action=confirm]');
   await waitFor(async () => (await values(frame)).pass === SITE.password, { what: 'the confirmed fill', timeout: 5000 });
   assert.deepEqual(leaks(mark), []);
@@ -414,7 +414,7 @@ test('offers to save a new login after signing in, then to update it', async () 
   let page = await signIn('newsite.test', 'new@newsite.test', 'N3w-Password-1!');
   let bar = await saveBarFrame(page);
   assert.match(await bar.evaluate(() => document.body.innerText), /Save this login/);
-  await sleep(SETTLE_MS);
+  await settled(bar, SETTLE_MS);
   await bar.click('#save');
   const saved = await waitFor(async () => (await entriesFor('new@newsite.test'))[0], { what: 'the saved entry' });
   assert.equal(saved.fields.password, 'N3w-Password-1!');
@@ -424,7 +424,7 @@ test('offers to save a new login after signing in, then to update it', async () 
   page = await signIn('newsite.test', 'new@newsite.test', 'N3w-Password-2!');
   bar = await saveBarFrame(page);
   assert.match(await bar.evaluate(() => document.body.innerText), /Update the saved password/);
-  await sleep(SETTLE_MS);
+  await settled(bar, SETTLE_MS);
   await bar.click('#save');
   await waitFor(async () => {
     const es = await entriesFor('new@newsite.test');

@@ -168,6 +168,22 @@ export async function suggestionFrame(page, ext, { timeout = 8000, after = 0 } =
   }, { timeout, what: 'the inline suggestion' });
 }
 
+// settled waits until frame's iframe has stopped moving in the page (a
+// page still laying itself out moves the suggestion with its field, and a
+// move restarts the overlay's visibility clock, so a click counted from
+// before the move would be, rightly, too soon), then for ms more.
+export async function settled(frame, ms) {
+  const el = await frame.frameElement();
+  let last = '';
+  for (let still = 0, i = 0; still < 3 && i < 50; i++) {
+    const box = el ? JSON.stringify(await el.boundingBox().catch(() => null)) : '';
+    still = box === last ? still + 1 : 0;
+    last = box;
+    await sleep(100);
+  }
+  await sleep(ms);
+}
+
 export function saveBarFrame(page, { timeout = 8000 } = {}) {
   return waitFor(async () => {
     for (const f of page.frames()) {
