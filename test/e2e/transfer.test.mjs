@@ -1,12 +1,13 @@
 // Import and export in Chromium, through the popup's own screen: a Chrome
 // CSV and a Firefox CSV imported (rows it cannot use named by line, the
 // same file twice adds nothing, a file that is not a password export adds
-// nothing and says so), and the export read back as the CSV it downloads.
+// nothing and says so), and the export read back from the file the browser
+// saved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, openPopup, send, screen, tempDir, shot } from './harness.mjs';
+import { launchChromium, openPopup, send, screen, tempDir, shot, waitFor } from './harness.mjs';
 import { MASTER, names, waitForNames } from './flows.mjs';
 
 const CHROME_CSV = 'name,url,username,password,note\r\n' +
@@ -84,19 +85,15 @@ test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', a
     await page.click('#open-transfer');
     await screen(page, 'transfer');
     assert.equal(await page.$eval('#export', (b) => b.disabled), true, 'export waits for "I understand"');
-    await page.evaluate(() => {
-      HTMLAnchorElement.prototype.click = function capture() {
-        globalThis.__download = (async () => ({ name: this.download, text: await (await fetch(this.href)).text() }))();
-      };
-    });
+    const saved = tempDir('downloads');
+    await downloadsTo(ext, saved);
     await page.click('#export-ack');
     await page.click('#export');
     await page.waitForSelector('#export-done');
     const done = await page.$eval('#export-done', (e) => e.innerText);
     assert.match(done, /Exported 3 logins\./);
     assert.match(done, /1 entry of other kinds/);
-    const dl = await page.evaluate(() => globalThis.__download);
-    assert.match(dl.name, /^watchword-logins-\d{4}-\d\d-\d\d\.csv$/);
+    const dl = await downloaded(saved, /^watchword-logins-\d{4}-\d\d-\d\d\.csv$/);
     const lines = dl.text.trim().split('\r\n');
     assert.equal(lines[0], 'name,url,username,password,note,totp');
     assert.ok(lines.includes('Mail,https://mail.example/,ann@mail.example,Mail-pw-1,"first, with a comma",'), dl.text);
@@ -115,14 +112,19 @@ test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', a
   }
 });
 
-// captureDownloads makes the page's next download resolve
-// globalThis.__download with its name and text instead of saving it.
-function captureDownloads(page) {
-  return page.evaluate(() => {
-    HTMLAnchorElement.prototype.click = function capture() {
-      globalThis.__download = (async () => ({ name: this.download, text: await (await fetch(this.href)).text() }))();
-    };
-  });
+// downloadsTo has the browser save downloads into dir, as a person's
+// browser would save them into Downloads.
+async function downloadsTo(ext, dir) {
+  const cdp = await ext.browser.target().createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+}
+
+// downloaded waits for a finished file in dir whose name matches re.
+function downloaded(dir, re) {
+  return waitFor(() => {
+    const name = readdirSync(dir).find((n) => re.test(n));
+    return name ? { name, text: readFileSync(join(dir, name), 'utf8') } : null;
+  }, { what: `a download matching ${re}`, timeout: 20000 });
 }
 
 async function toTransfer(page) {
@@ -147,14 +149,15 @@ test('an encrypted export restores every entry into another vault, only with its
     await page.reload();
     await screen(page, 'vault');
     await toTransfer(page);
-    await captureDownloads(page);
+    const saved = tempDir('downloads');
+    await downloadsTo(a, saved);
 
     // A weak password for the file is refused.
     await page.type('#export-password', 'short');
     await page.type('#export-password-confirm', 'short');
     await page.click('#export-sealed');
     await page.waitForFunction(() => [...document.querySelectorAll('.notice.error:not([hidden])')].some((e) => /stronger password/.test(e.innerText)));
-    assert.equal(await page.evaluate(() => globalThis.__download), undefined, 'nothing was downloaded');
+    assert.deepEqual(readdirSync(saved), [], 'nothing was downloaded');
 
     await page.$eval('#export-password', (i) => { i.value = ''; });
     await page.$eval('#export-password-confirm', (i) => { i.value = ''; });
@@ -163,8 +166,7 @@ test('an encrypted export restores every entry into another vault, only with its
     await page.click('#export-sealed');
     await page.waitForSelector('#export-sealed-done', { timeout: 30000 });
     assert.match(await page.$eval('#export-sealed-done', (e) => e.innerText), /Exported 3 entries, encrypted\./);
-    const dl = await page.evaluate(() => globalThis.__download);
-    assert.match(dl.name, /^watchword-export-\d{4}-\d\d-\d\d\.json$/);
+    const dl = await downloaded(saved, /^watchword-export-\d{4}-\d\d-\d\d\.json$/);
     for (const secret of ['Mail-pw-1', '4111111111111111', 'router', 'ann']) assert.ok(!dl.text.includes(secret), `the file holds ${secret} in the clear`);
     assert.equal(JSON.parse(dl.text).format, 'watchword-export');
     file = join(dir, dl.name);
