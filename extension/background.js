@@ -1589,15 +1589,23 @@ const IMPORT_MAX_BYTES = 16 << 20;
 async function handleImportCSV({ text }) {
   if (typeof text !== 'string') throw new WatchwordError(CODE.BAD_REQUEST, 'No file given.');
   if (text.length > IMPORT_MAX_BYTES) throw new WatchwordError(CODE.TOO_LARGE, 'The file is larger than 16 MB.');
+  return importing('transferImportCSV', text);
+}
+
+// importing runs one of the core's imports (method, args) and brings the
+// list up to date with the entries it saved before answering what it did
+// (without their ids).
+async function importing(method, ...args) {
   const ns = await needNamespace();
   const res = await localChange(async () => {
-    const r = await unlockedCall('transferImportCSV', text);
+    const r = await unlockedCall(method, ...args);
     for (const id of r.ids) localSeen.delete(id);
     if (r.ids.length) await (r.ids.length > LIST_PATCH_MAX ? rebuildList(ns) : patchList(ns, r.ids));
     return r;
   });
   if (res.imported) notify('entries');
-  return { imported: res.imported, duplicates: res.duplicates, skipped: res.skipped };
+  delete res.ids;
+  return res;
 }
 
 async function handleExportCSV() {
@@ -1624,17 +1632,10 @@ async function handleImportSealed({ text, password }) {
   if (typeof text !== 'string') throw new WatchwordError(CODE.BAD_REQUEST, 'No file given.');
   if (typeof password !== 'string' || !password) throw new WatchwordError(CODE.INVALID, 'Enter the password of the file.');
   if (text.length > IMPORT_MAX_BYTES * 24) throw new WatchwordError(CODE.TOO_LARGE, 'The file is too large.');
-  const ns = await needNamespace();
+  await needNamespace();
   const info = await unlockedCall('transferExportInfo', text);
   const { exportKey } = await globalThis.watchwordRunKDF({ op: 'export-key', password, params: info.kdf });
-  const res = await localChange(async () => {
-    const r = await unlockedCall('transferImportSealed', text, exportKey);
-    for (const id of r.ids) localSeen.delete(id);
-    if (r.ids.length) await (r.ids.length > LIST_PATCH_MAX ? rebuildList(ns) : patchList(ns, r.ids));
-    return r;
-  });
-  if (res.imported) notify('entries');
-  return { imported: res.imported, duplicates: res.duplicates, damaged: res.damaged };
+  return importing('transferImportSealed', text, exportKey);
 }
 
 // handleEntryDelete deletes through the journal; the core refuses read-only

@@ -1632,7 +1632,8 @@ screens.settings = {
 // opens, so there the screen sends people to the same screen in a tab.
 
 function inToolbarPopup() {
-  return !new URLSearchParams(location.search).has('screen') && !new URLSearchParams(location.search).has('tab');
+  const q = new URLSearchParams(location.search);
+  return !q.has('screen') && !q.has('tab');
 }
 
 const FIREFOX = typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent);
@@ -1648,6 +1649,22 @@ function plural(n, one, many) {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
 
+// act runs one action of the Import and export screen: its button busy
+// with label, the action's error box and result cleared, then the nodes
+// work answers shown as the result, or what it throws (an error, or a
+// sentence for the person) in the error box.
+async function act(button, label, err, out, work) {
+  await busy(button, label, async () => {
+    err.clear();
+    out.replaceChildren();
+    try {
+      out.replaceChildren(...(await work()).filter(Boolean));
+    } catch (e) {
+      err.show(e);
+    }
+  });
+}
+
 screens.transfer = {
   title: 'Import and export',
   render() {
@@ -1661,23 +1678,15 @@ screens.transfer = {
       importOut.replaceChildren();
     });
     importBtn.addEventListener('click', async () => {
-      await busy(importBtn, 'Importing…', doImport);
-      importBtn.disabled = !file.files.length;
-    });
-    const doImport = async () => {
-      importErr.clear();
-      importOut.replaceChildren();
-      const f = file.files[0];
-      if (!f) return;
-      try {
-        if (f.size > 16 << 20) {
-          importErr.show('The file is larger than 16 MB.');
-          return;
-        }
+      await act(importBtn, 'Importing…', importErr, importOut, async () => {
+        const f = file.files[0];
+        if (!f) return [];
+        if (f.size > 16 << 20) throw 'The file is larger than 16 MB.';
         const r = await send(MSG.UI_BG_IMPORT_CSV, { text: await f.text() });
+        file.value = '';
         const lines = [r.imported ? `Imported ${plural(r.imported, 'login', 'logins')}.` : 'No new logins in this file.'];
         if (r.duplicates) lines.push(`${plural(r.duplicates, 'login was', 'logins were')} already in your vault.`);
-        importOut.replaceChildren(
+        return [
           h('div', { class: `notice stack ${r.imported ? 'ok' : 'info'}`, id: 'import-done' },
             ...lines.map((t) => h('p', { text: t })),
             h('p', { text: 'Delete the CSV file now: it holds your passwords in plain text.' })),
@@ -1686,12 +1695,11 @@ screens.transfer = {
               h('p', { text: `${plural(r.skipped.length, 'row was', 'rows were')} left out:` }),
               h('ul', {}, ...r.skipped.slice(0, 20).map((k) => h('li', { text: `Line ${k.line}: ${k.reason}.` }))),
               r.skipped.length > 20 ? h('p', { text: `and ${r.skipped.length - 20} more.` }) : null)
-            : null);
-        file.value = '';
-      } catch (e) {
-        importErr.show(e);
-      }
-    };
+            : null,
+        ];
+      });
+      importBtn.disabled = !file.files.length;
+    });
     const inTab = (id) => h('button', { class: 'btn secondary', type: 'button', id, onclick: () => {
       chrome.tabs.create({ url: chrome.runtime.getURL('popup.html?screen=transfer') });
       window.close();
@@ -1705,24 +1713,16 @@ screens.transfer = {
       exportBtn.disabled = !ack.checked;
     });
     exportBtn.addEventListener('click', async () => {
-      await busy(exportBtn, 'Exporting…', doExport);
-      exportBtn.disabled = !ack.checked;
-    });
-    const doExport = async () => {
-      exportErr.clear();
-      exportOut.replaceChildren();
-      try {
+      await act(exportBtn, 'Exporting…', exportErr, exportOut, async () => {
         const r = await send(MSG.UI_BG_EXPORT_CSV);
         saveBlob(new Blob([r.csv], { type: 'text/csv;charset=utf-8' }), datedName('watchword-logins', 'csv'));
-        exportOut.replaceChildren(h('div', { class: 'notice stack ok', id: 'export-done' },
+        return [h('div', { class: 'notice stack ok', id: 'export-done' },
           h('p', { text: `Exported ${plural(r.logins, 'login', 'logins')}.` }),
-          r.others ? h('p', { text: `${plural(r.others, 'entry', 'entries')} of other kinds (cards, identities, notes, documents) cannot go in a CSV file and stayed out.` }) : null));
-      } catch (e) {
-        exportErr.show(e);
-      } finally {
-        ack.checked = false;
-      }
-    };
+          r.others ? h('p', { text: `${plural(r.others, 'entry', 'entries')} of other kinds (cards, identities, notes, documents) cannot go in a CSV file and stayed out.` }) : null)];
+      });
+      ack.checked = false; // asked again for the next file
+      exportBtn.disabled = true;
+    });
     const needsTab = FIREFOX && inToolbarPopup();
     const chooser = (id, ...kids) => (needsTab
       ? h('div', {}, h('p', { text: 'Firefox closes this window while you choose a file.' }), h('div', { class: 'actions' }, inTab(id)))
@@ -1738,25 +1738,23 @@ screens.transfer = {
       h('div', { class: 'actions' }, h('button', { class: 'btn', type: 'submit', id: 'restore' }, 'Restore')));
     restoreForm.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const btn = $('#restore', restoreForm);
       const pw = $('#restore-password', restoreForm);
-      await busy(btn, 'Opening the file…', async () => {
-        restoreErr.clear();
-        restoreOut.replaceChildren();
+      await act($('#restore', restoreForm), 'Opening the file…', restoreErr, restoreOut, async () => {
         const f = restoreFile.files[0];
-        if (!f) return restoreErr.show('Choose the export file first.');
+        if (!f) throw 'Choose the export file first.';
+        let r;
         try {
-          const r = await send(MSG.UI_BG_IMPORT_SEALED, { text: await f.text(), password: pw.value });
-          pw.value = '';
-          restoreFile.value = '';
-          const lines = [r.imported ? `Restored ${plural(r.imported, 'entry', 'entries')}.` : 'Nothing new in this file.'];
-          if (r.duplicates) lines.push(`${plural(r.duplicates, 'entry was', 'entries were')} already in your vault.`);
-          if (r.damaged) lines.push(`${plural(r.damaged, 'entry', 'entries')} in the file could not be read and stayed out.`);
-          restoreOut.replaceChildren(h('div', { class: `notice stack ${r.imported ? 'ok' : 'info'}`, id: 'restore-done' }, ...lines.map((t) => h('p', { text: t }))));
+          r = await send(MSG.UI_BG_IMPORT_SEALED, { text: await f.text(), password: pw.value });
         } catch (e) {
-          restoreErr.show(e.code === 'wrong_password' ? 'This password does not open the file.' : e);
           pw.focus();
+          throw e.code === 'wrong_password' ? 'This password does not open the file.' : e;
         }
+        pw.value = '';
+        restoreFile.value = '';
+        const lines = [r.imported ? `Restored ${plural(r.imported, 'entry', 'entries')}.` : 'Nothing new in this file.'];
+        if (r.duplicates) lines.push(`${plural(r.duplicates, 'entry was', 'entries were')} already in your vault.`);
+        if (r.damaged) lines.push(`${plural(r.damaged, 'entry', 'entries')} in the file could not be read and stayed out.`);
+        return [h('div', { class: `notice stack ${r.imported ? 'ok' : 'info'}`, id: 'restore-done' }, ...lines.map((t) => h('p', { text: t })))];
       });
     });
 
@@ -1775,24 +1773,17 @@ screens.transfer = {
     runCheck('master', '', rules, false).catch(() => {});
     sealedForm.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const btn = $('#export-sealed', sealedForm);
       const confirm = $('#export-password-confirm', sealedForm);
-      await busy(btn, 'Encrypting…', async () => {
-        sealedErr.clear();
-        sealedOut.replaceChildren();
-        if (epw.value !== confirm.value) return sealedErr.show('The two passwords are not the same.');
-        try {
-          const r = await send(MSG.UI_BG_EXPORT_SEALED, { password: epw.value });
-          saveBlob(new Blob([r.file], { type: 'application/json' }), datedName('watchword-export', 'json'));
-          epw.value = '';
-          confirm.value = '';
-          sealedOut.replaceChildren(h('div', { class: 'notice stack ok', id: 'export-sealed-done' },
-            h('p', { text: `Exported ${plural(r.entries, 'entry', 'entries')}, encrypted.` }),
-            h('p', { text: 'Keep the password somewhere safe: without it nobody, Watchword included, can open the file.' }),
-            r.damaged ? h('p', { text: `${plural(r.damaged, 'entry', 'entries')} could not be read and stayed out.` }) : null));
-        } catch (e) {
-          sealedErr.show(e);
-        }
+      await act($('#export-sealed', sealedForm), 'Encrypting…', sealedErr, sealedOut, async () => {
+        if (epw.value !== confirm.value) throw 'The two passwords are not the same.';
+        const r = await send(MSG.UI_BG_EXPORT_SEALED, { password: epw.value });
+        saveBlob(new Blob([r.file], { type: 'application/json' }), datedName('watchword-export', 'json'));
+        epw.value = '';
+        confirm.value = '';
+        return [h('div', { class: 'notice stack ok', id: 'export-sealed-done' },
+          h('p', { text: `Exported ${plural(r.entries, 'entry', 'entries')}, encrypted.` }),
+          h('p', { text: 'Keep the password somewhere safe: without it nobody, Watchword included, can open the file.' }),
+          r.damaged ? h('p', { text: `${plural(r.damaged, 'entry', 'entries')} could not be read and stayed out.` }) : null)];
       });
     });
 

@@ -22,7 +22,7 @@ async function importFile(page, path) {
   await input.uploadFile(path);
   await page.waitForSelector('#import:not([disabled])');
   await page.click('#import');
-  await page.waitForFunction(() => document.querySelector('#import-done, #import-result + * .notice.error, .notice.error:not([hidden])'));
+  await page.waitForFunction(() => document.querySelector('#import-done, .notice.error:not([hidden])'));
   return page.evaluate(() => ({
     done: document.querySelector('#import-done')?.innerText || '',
     skipped: document.querySelector('#import-skipped')?.innerText || '',
@@ -30,19 +30,54 @@ async function importFile(page, path) {
   }));
 }
 
+// downloadsTo has the browser save downloads into dir, as a person's
+// browser would save them into Downloads.
+async function downloadsTo(ext, dir) {
+  const cdp = await ext.browser.target().createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+}
+
+// downloaded waits for a finished file in dir whose name matches re.
+function downloaded(dir, re) {
+  return waitFor(() => {
+    const name = readdirSync(dir).find((n) => re.test(n));
+    return name ? { name, text: readFileSync(join(dir, name), 'utf8') } : null;
+  }, { what: `a download matching ${re}`, timeout: 20000 });
+}
+
+// localVault opens the popup over a new local-only vault.
+async function localVault(ext, master = MASTER) {
+  const page = await openPopup(ext);
+  await send(page, 'ui-bg-use-local');
+  await send(page, 'ui-bg-vault-create', { password: master });
+  await page.reload();
+  await screen(page, 'vault');
+  return page;
+}
+
+// reopenTransfer leaves the Import and export screen for Settings and comes
+// back to a fresh one.
+async function reopenTransfer(page) {
+  await page.click('#back');
+  await screen(page, 'settings');
+  await page.click('#open-transfer');
+  await screen(page, 'transfer');
+}
+
+// toTransfer goes from the list to the Import and export screen.
+async function toTransfer(page) {
+  await page.click('#settings');
+  await screen(page, 'settings');
+  await page.click('#open-transfer');
+  await screen(page, 'transfer');
+}
+
 test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', async () => {
   const ext = await launchChromium();
   const dir = tempDir('transfer');
   try {
-    const page = await openPopup(ext);
-    await send(page, 'ui-bg-use-local');
-    await send(page, 'ui-bg-vault-create', { password: MASTER });
-    await page.reload();
-    await screen(page, 'vault');
-    await page.click('#settings');
-    await screen(page, 'settings');
-    await page.click('#open-transfer');
-    await screen(page, 'transfer');
+    const page = await localVault(ext);
+    await toTransfer(page);
 
     const chrome = join(dir, 'Chrome Passwords.csv');
     writeFileSync(chrome, CHROME_CSV);
@@ -53,10 +88,7 @@ test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', a
     await shot(page, ext, 'transfer-imported');
 
     // The same file again adds nothing.
-    await page.click('#back');
-    await screen(page, 'settings');
-    await page.click('#open-transfer');
-    await screen(page, 'transfer');
+    await reopenTransfer(page);
     r = await importFile(page, chrome);
     assert.match(r.done, /No new logins in this file\./);
     assert.match(r.done, /2 logins were already in your vault\./);
@@ -80,10 +112,7 @@ test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', a
     assert.equal((await names(page)).length, 4);
 
     // Export: the download is the CSV the background answered, read back here.
-    await page.click('#settings');
-    await screen(page, 'settings');
-    await page.click('#open-transfer');
-    await screen(page, 'transfer');
+    await toTransfer(page);
     assert.equal(await page.$eval('#export', (b) => b.disabled), true, 'export waits for "I understand"');
     const saved = tempDir('downloads');
     await downloadsTo(ext, saved);
@@ -112,42 +141,16 @@ test('imports a Chrome and a Firefox CSV, and exports what it holds as a CSV', a
   }
 });
 
-// downloadsTo has the browser save downloads into dir, as a person's
-// browser would save them into Downloads.
-async function downloadsTo(ext, dir) {
-  const cdp = await ext.browser.target().createCDPSession();
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
-}
-
-// downloaded waits for a finished file in dir whose name matches re.
-function downloaded(dir, re) {
-  return waitFor(() => {
-    const name = readdirSync(dir).find((n) => re.test(n));
-    return name ? { name, text: readFileSync(join(dir, name), 'utf8') } : null;
-  }, { what: `a download matching ${re}`, timeout: 20000 });
-}
-
-async function toTransfer(page) {
-  await page.click('#settings');
-  await screen(page, 'settings');
-  await page.click('#open-transfer');
-  await screen(page, 'transfer');
-}
-
 test('an encrypted export restores every entry into another vault, only with its password', async () => {
   const FILE_PW = 'a long export passphrase 7';
   const dir = tempDir('sealed');
   const a = await launchChromium();
   let file;
   try {
-    const page = await openPopup(a);
-    await send(page, 'ui-bg-use-local');
-    await send(page, 'ui-bg-vault-create', { password: MASTER });
+    const page = await localVault(a);
     await send(page, 'ui-bg-entry-save', { entry: { type: 'login', fields: { name: 'Mail', username: 'ann', password: 'Mail-pw-1', urls: [{ url: 'https://mail.example/', match: 'domain' }] } } });
     await send(page, 'ui-bg-entry-save', { entry: { type: 'card', fields: { name: 'Visa', number: '4111111111111111' } } });
     await send(page, 'ui-bg-entry-save', { entry: { type: 'note', fields: { name: 'Wifi', notes: 'the router is in the hall' } } });
-    await page.reload();
-    await screen(page, 'vault');
     await toTransfer(page);
     const saved = tempDir('downloads');
     await downloadsTo(a, saved);
@@ -179,11 +182,7 @@ test('an encrypted export restores every entry into another vault, only with its
   // Another browser, another vault.
   const b = await launchChromium();
   try {
-    const page = await openPopup(b);
-    await send(page, 'ui-bg-use-local');
-    await send(page, 'ui-bg-vault-create', { password: 'another master password 9' });
-    await page.reload();
-    await screen(page, 'vault');
+    const page = await localVault(b, 'another master password 9');
     await toTransfer(page);
     const restore = async (password) => {
       await (await page.$('#restore-file')).uploadFile(file);
@@ -201,10 +200,7 @@ test('an encrypted export restores every entry into another vault, only with its
     r = await restore(FILE_PW);
     assert.match(r.done, /Restored 3 entries\./);
     await shot(page, b, 'transfer-restored');
-    await page.click('#back');
-    await screen(page, 'settings');
-    await page.click('#open-transfer');
-    await screen(page, 'transfer');
+    await reopenTransfer(page);
     r = await restore(FILE_PW);
     assert.match(r.done, /Nothing new in this file\./);
     assert.match(r.done, /3 entries were already in your vault\./);

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/hack-pad/safejs"
+
+	"watchword/wasm/bridge/internal/jstest"
 )
 
 // callJS calls globalThis[obj][method](args...) the way JavaScript does and
@@ -18,36 +20,16 @@ func callJS(t *testing.T, obj, method string, args ...any) (val safejs.Value, re
 	if err != nil {
 		t.Fatalf("%s.%s threw: %v", obj, method, err)
 	}
-	type outcome struct {
-		v  safejs.Value
-		ok bool
+	v, ok := jstest.Await(t, p)
+	if ok {
+		return v, safejs.Undefined(), true
 	}
-	done := make(chan outcome, 1)
-	onOK, _ := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any { done <- outcome{a[0], true}; return nil })
-	onErr, _ := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any { done <- outcome{a[0], false}; return nil })
-	defer onOK.Release()
-	defer onErr.Release()
-	if _, err := p.Call("then", onOK.Value(), onErr.Value()); err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
-	if r.ok {
-		return r.v, safejs.Undefined(), true
-	}
-	return safejs.Undefined(), r.v, false
+	return safejs.Undefined(), v, false
 }
 
 func prop(t *testing.T, v safejs.Value, name string) string {
 	t.Helper()
-	p, err := v.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := p.String()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return jstest.Prop(t, v, name)
 }
 
 const testGlobal = "watchwordCoreTest"

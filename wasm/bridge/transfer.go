@@ -66,7 +66,6 @@ func (c *Core) transferImportCSV(a Args) (Result, error) {
 	seen := existingLogins(e)
 	now := time.Now()
 	var puts []vaultsync.Plain
-	ids := []string{}
 	duplicates := 0
 	for _, l := range logins {
 		k := keyOf(l)
@@ -75,22 +74,13 @@ func (c *Core) transferImportCSV(a Args) (Result, error) {
 			continue
 		}
 		seen[k] = true
-		pt, id, err := newLogin(l, now)
+		p, err := newLogin(l, now)
 		if err != nil {
 			return nil, err
 		}
-		puts = append(puts, vaultsync.Plain{ID: id, Plaintext: pt})
-		ids = append(ids, id)
+		puts = append(puts, p)
 	}
-	if err := e.PutMany(context.Background(), puts); err != nil {
-		return nil, err
-	}
-	return writeJSON(func(w *jsonwire.Writer) {
-		w.BeginObject()
-		w.IntField("imported", int64(len(ids)))
-		w.Key("ids")
-		w.Strings(ids)
-		w.IntField("duplicates", int64(duplicates))
+	return putImported(e, puts, duplicates, func(w *jsonwire.Writer) {
 		w.Key("skipped")
 		w.BeginArray()
 		for _, s := range skipped {
@@ -100,6 +90,26 @@ func (c *Core) transferImportCSV(a Args) (Result, error) {
 			w.EndObject()
 		}
 		w.EndArray()
+	})
+}
+
+// putImported saves an import's new entries in one journal write and
+// answers {imported, ids, duplicates} and the members more writes.
+func putImported(e *vaultsync.Engine, puts []vaultsync.Plain, duplicates int, more func(w *jsonwire.Writer)) (Result, error) {
+	if err := e.PutMany(context.Background(), puts); err != nil {
+		return nil, err
+	}
+	return writeJSON(func(w *jsonwire.Writer) {
+		w.BeginObject()
+		w.IntField("imported", int64(len(puts)))
+		w.Key("ids")
+		w.BeginArray()
+		for _, p := range puts {
+			w.String(p.ID)
+		}
+		w.EndArray()
+		w.IntField("duplicates", int64(duplicates))
+		more(w)
 		w.EndObject()
 	})
 }
@@ -112,16 +122,18 @@ func keyOf(l transfer.Login) loginKey {
 }
 
 // newLogin makes a new login entry from an imported one.
-func newLogin(l transfer.Login, now time.Time) (plaintext []byte, id string, err error) {
-	id, err = vault.NewEntryID()
+func newLogin(l transfer.Login, now time.Time) (vaultsync.Plain, error) {
+	id, err := vault.NewEntryID()
 	if err != nil {
-		return nil, "", err
+		return vaultsync.Plain{}, err
 	}
 	en := vault.NewEntry(id, vault.TypeLogin)
-	for tag, v := range map[vault.Tag]string{vault.TagName: l.Name, vault.TagUsername: l.Username,
-		vault.TagPassword: l.Password, vault.TagNotes: l.Notes, vault.TagTOTP: l.TOTP} {
-		if v != "" {
-			en.SetString(tag, v)
+	for _, f := range [...]struct {
+		tag vault.Tag
+		v   string
+	}{{vault.TagName, l.Name}, {vault.TagUsername, l.Username}, {vault.TagPassword, l.Password}, {vault.TagNotes, l.Notes}, {vault.TagTOTP, l.TOTP}} {
+		if f.v != "" {
+			en.SetString(f.tag, f.v)
 		}
 	}
 	if l.URL != "" {
@@ -129,8 +141,8 @@ func newLogin(l transfer.Login, now time.Time) (plaintext []byte, id string, err
 	}
 	en.SetTime(vault.TagCreated, now)
 	en.SetTime(vault.TagModified, now)
-	plaintext, err = en.MarshalBinary()
-	return plaintext, id, err
+	pt, err := en.MarshalBinary()
+	return vaultsync.Plain{ID: id, Plaintext: pt}, err
 }
 
 // existingLogins is the key of every live login of the vault under each of
@@ -138,11 +150,8 @@ func newLogin(l transfer.Login, now time.Time) (plaintext []byte, id string, err
 // the file names.
 func existingLogins(e *vaultsync.Engine) map[loginKey]bool {
 	keys := map[loginKey]bool{}
-	for _, it := range e.View().Items {
-		en, err := vault.ParseEntry(it.ID, it.Plaintext)
-		if err != nil || en.Type != vault.TypeLogin {
-			continue
-		}
+	logins, _ := liveLogins(e)
+	for _, en := range logins {
 		l := transfer.Login{Username: en.String(vault.TagUsername), Password: en.String(vault.TagPassword)}
 		urls, _ := en.URLs()
 		if len(urls) == 0 {
@@ -159,24 +168,31 @@ func existingLogins(e *vaultsync.Engine) map[loginKey]bool {
 // exportLogins is every live login (with its first web address) and the
 // number of live entries of other types.
 func exportLogins(e *vaultsync.Engine) (logins []transfer.Login, others int) {
-	v := e.View()
-	others = v.Hidden + len(v.Damaged)
-	for _, it := range v.Items {
-		en, err := vault.ParseEntry(it.ID, it.Plaintext)
-		if err != nil {
-			others++
-			continue
-		}
-		if en.Type != vault.TypeLogin {
-			others++
-			continue
-		}
+	entries, others := liveLogins(e)
+	for _, en := range entries {
 		l := transfer.Login{Name: en.String(vault.TagName), Username: en.String(vault.TagUsername),
 			Password: en.String(vault.TagPassword), Notes: en.String(vault.TagNotes), TOTP: en.String(vault.TagTOTP)}
 		if urls, err := en.URLs(); err == nil && len(urls) > 0 {
 			l.URL = urls[0].URL
 		}
 		logins = append(logins, l)
+	}
+	return logins, others
+}
+
+// liveLogins opens every live login of the vault, and counts the live
+// entries that are not logins (other types, ones this build cannot show,
+// damaged ones).
+func liveLogins(e *vaultsync.Engine) (logins []*vault.Entry, others int) {
+	v := e.View()
+	others = v.Hidden + len(v.Damaged)
+	for _, it := range v.Items {
+		en, err := vault.ParseEntry(it.ID, it.Plaintext)
+		if err != nil || en.Type != vault.TypeLogin {
+			others++
+			continue
+		}
+		logins = append(logins, en)
 	}
 	return logins, others
 }
@@ -291,7 +307,6 @@ func (c *Core) transferImportSealed(a Args) (Result, error) {
 		have[string(it.Plaintext)] = true
 	}
 	var puts []vaultsync.Plain
-	ids := []string{}
 	duplicates, damaged := 0, 0
 	for _, en := range entries {
 		if have[string(en.Plaintext)] {
@@ -308,18 +323,8 @@ func (c *Core) transferImportSealed(a Args) (Result, error) {
 			return nil, err
 		}
 		puts = append(puts, vaultsync.Plain{ID: id, Plaintext: en.Plaintext})
-		ids = append(ids, id)
 	}
-	if err := e.PutMany(context.Background(), puts); err != nil {
-		return nil, err
-	}
-	return writeJSON(func(w *jsonwire.Writer) {
-		w.BeginObject()
-		w.IntField("imported", int64(len(ids)))
-		w.Key("ids")
-		w.Strings(ids)
-		w.IntField("duplicates", int64(duplicates))
+	return putImported(e, puts, duplicates, func(w *jsonwire.Writer) {
 		w.IntField("damaged", int64(damaged))
-		w.EndObject()
 	})
 }

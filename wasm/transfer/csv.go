@@ -51,16 +51,26 @@ const (
 	colTOTP
 )
 
-// headerNames maps header cells, lower-cased and trimmed, to columns: the
-// names Chrome, Firefox, Safari, Edge and the common password managers
-// write.
-var headerNames = map[string]column{
-	"name": colName, "title": colName, "login_name": colName, "account": colName,
-	"url": colURL, "login_uri": colURL, "website": colURL, "web site": colURL, "uri": colURL, "origin": colURL, "hostname": colURL,
-	"username": colUsername, "login_username": colUsername, "user name": colUsername, "user": colUsername, "login": colUsername, "login name": colUsername,
-	"password": colPassword, "login_password": colPassword,
-	"note": colNotes, "notes": colNotes, "extra": colNotes, "comment": colNotes, "comments": colNotes,
-	"totp": colTOTP, "login_totp": colTOTP, "otpauth": colTOTP, "otp": colTOTP, "otpsecret": colTOTP,
+// headerColumn is the column a header cell names, lower-cased and
+// trimmed: the names Chrome, Firefox, Safari, Edge and the common password
+// managers write. (A switch, not a map, so nothing is built at every start
+// of the core.)
+func headerColumn(name string) column {
+	switch name {
+	case "name", "title", "login_name", "account":
+		return colName
+	case "url", "login_uri", "website", "web site", "uri", "origin", "hostname":
+		return colURL
+	case "username", "login_username", "user name", "user", "login", "login name":
+		return colUsername
+	case "password", "login_password":
+		return colPassword
+	case "note", "notes", "extra", "comment", "comments":
+		return colNotes
+	case "totp", "login_totp", "otpauth", "otp", "otpsecret":
+		return colTOTP
+	}
+	return colIgnored
 }
 
 // ReadCSV reads the logins of a password CSV file. The error, if any, is
@@ -88,7 +98,7 @@ func ReadCSV(data []byte) ([]Login, []Skipped, error) {
 	cols := make([]column, len(header))
 	has := map[column]bool{}
 	for i, h := range header {
-		c := headerNames[strings.ToLower(strings.TrimSpace(h))]
+		c := headerColumn(strings.ToLower(strings.TrimSpace(h)))
 		if c != colIgnored && has[c] {
 			c = colIgnored // a second column of the same name: the first one counts
 		}

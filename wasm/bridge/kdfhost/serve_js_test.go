@@ -8,6 +8,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"watchword/wasm/api"
+	"watchword/wasm/bridge/internal/jstest"
 )
 
 // TestVectorsThroughJS replays the vault-key vectors through the global
@@ -26,7 +27,7 @@ func TestVectorsThroughJS(t *testing.T) {
 		if err != nil {
 			t.Fatalf("calling %s: %v", name, err)
 		}
-		val, rejected := await(t, p)
+		val, resolved := jstest.Await(t, p)
 		select {
 		case err := <-served:
 			if err != nil {
@@ -38,8 +39,8 @@ func TestVectorsThroughJS(t *testing.T) {
 		if g, _ := safejs.Global().Get(name); !g.IsUndefined() {
 			t.Fatalf("%s is still installed after its call", name)
 		}
-		if rejected {
-			return nil, &api.Error{Code: api.Code(stringProp(t, val, "code")), Message: stringProp(t, val, "message")}
+		if !resolved {
+			return nil, &api.Error{Code: api.Code(jstest.Prop(t, val, "code")), Message: jstest.Prop(t, val, "message")}
 		}
 		first, err := val.Index(0)
 		if err != nil {
@@ -70,53 +71,4 @@ func waitGlobal(t *testing.T, name string) safejs.Value {
 		}
 		time.Sleep(time.Millisecond)
 	}
-}
-
-// await waits for a Promise; rejected says which way it settled.
-func await(t *testing.T, p safejs.Value) (val safejs.Value, rejected bool) {
-	t.Helper()
-	type settled struct {
-		v        safejs.Value
-		rejected bool
-	}
-	ch := make(chan settled, 1)
-	onOK, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		ch <- settled{args[0], false}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer onOK.Release()
-	onErr, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		ch <- settled{args[0], true}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer onErr.Release()
-	if _, err := p.Call("then", onOK.Value(), onErr.Value()); err != nil {
-		t.Fatalf("not a Promise: %v", err)
-	}
-	select {
-	case s := <-ch:
-		return s.v, s.rejected
-	case <-time.After(30 * time.Second):
-		t.Fatal("the Promise never settled")
-		return safejs.Value{}, false
-	}
-}
-
-func stringProp(t *testing.T, v safejs.Value, name string) string {
-	t.Helper()
-	p, err := v.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := p.String()
-	if err != nil {
-		t.Fatalf("%s is not a string: %v", name, err)
-	}
-	return s
 }
