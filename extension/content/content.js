@@ -75,29 +75,48 @@
     }, SCAN_DEBOUNCE_MS);
   }
 
+  // Requests that tell the suggestion's iframe a session (cs-bg-forms with a
+  // slot, cs-bg-suggest) run one at a time, each with what follows from its
+  // answer: the background tells the iframe a session before it answers, so
+  // the iframe always ends on the session of the last answer, the one this
+  // script holds. Two at once could leave the iframe showing one session and
+  // this script the other, and a pick there would be refused as stale (a page
+  // that focuses a field in the task that adds its form asks for a
+  // suggestion before its scan reports the form).
+  let slotQueue = Promise.resolve();
+  function inSlotQueue(job) {
+    const run = slotQueue.then(job);
+    slotQueue = run.catch(() => {});
+    return run;
+  }
+
   function scan() {
     groups = findGroups(document);
     const kinds = groups.map((g) => g.kind).sort().join(',');
-    if (kinds && kinds !== reported) {
-      reported = kinds;
+    if (!kinds || kinds === reported) return;
+    reported = kinds;
+    const g0 = groups[0];
+    const base = { kinds: groups.map((g) => g.kind), sandboxed: sandboxed(), kind: g0.kind, action: g0.action };
+    inSlotQueue(async () => {
       // The suggestion for the first form is prepared now, in the same
-      // round trip, for a focus that comes later.
-      const g0 = groups[0];
-      const slot = warm && warm.container === containerOf(fields(g0)[0]) ? warm.slot : randomSlot();
-      send('cs-bg-forms', { kinds: groups.map((g) => g.kind), sandboxed: sandboxed(), kind: g0.kind, action: g0.action, slot }).then((res) => {
-        offered = res && Number.isInteger(res.count) && !res.locked ? res.count : -1;
-        if (!res || !(res.count > 0)) return;
-        if (res.session && !overlay && !opening) {
-          warmFrame(containerOf(fields(g0)[0]), slot);
-          prepared = { session: res.session, rows: res.rows, group: g0 };
-        }
-        // A field already focused when its form appeared (autofocus, a
-        // dialog opening) gets its suggestion now.
-        const f = deepActive();
-        const g = f && groupOfField(f);
-        if (g && !overlay) openSuggestion(g, f);
-      });
-    }
+      // round trip, for a focus that comes later; not while a suggestion
+      // is shown or being opened, whose session the iframe must keep.
+      const container = containerOf(fields(g0)[0]);
+      const prepare = !overlay && !opening;
+      const slot = !prepare ? '' : warm && warm.container === container ? warm.slot : randomSlot();
+      const res = await send('cs-bg-forms', { ...base, slot });
+      offered = res && Number.isInteger(res.count) && !res.locked ? res.count : -1;
+      if (!res || !(res.count > 0)) return;
+      if (slot && res.session && !overlay) {
+        warmFrame(container, slot);
+        prepared = { session: res.session, rows: res.rows, group: g0 };
+      }
+      // A field already focused when its form appeared (autofocus, a
+      // dialog opening) gets its suggestion now.
+      const f = deepActive();
+      const g = f && groupOfField(f);
+      if (g && !overlay) openSuggestion(g, f);
+    });
   }
 
   // Cheap: only element additions and attribute changes that can reveal a
@@ -166,26 +185,32 @@
   // Overlays: the inline suggestion and the save prompt
 
   let opening = null; // the field a suggestion is being asked for
-  async function openSuggestion(g, field, mode) {
+  function openSuggestion(g, field, mode) {
     if (opening === field || (overlay && overlay.field === field && !mode)) return;
+    opening = field;
+    inSlotQueue(async () => {
+      try {
+        await suggest(g, field, mode);
+      } finally {
+        if (opening === field) opening = null;
+      }
+    });
+  }
+
+  async function suggest(g, field, mode) {
     let res = null;
     if (prepared && prepared.group === g && !mode && warm && warm.host.isConnected) {
       res = prepared; // decided when the form appeared: no round trip
       prepared = null;
     } else {
       prepared = null;
-      opening = field;
       // The iframe loads while the background decides, unless this frame
       // was already told it has nothing to offer (then only once it has).
       const container = containerOf(field);
       const usable = warm && warm.container === container && warm.host.isConnected;
       const slot = usable ? warm.slot : randomSlot();
       if (!usable && offered !== 0) warmFrame(container, slot);
-      try {
-        res = await send('cs-bg-suggest', { kind: g.kind, action: g.action, sandboxed: sandboxed(), mode: mode || '', slot });
-      } finally {
-        opening = null;
-      }
+      res = await send('cs-bg-suggest', { kind: g.kind, action: g.action, sandboxed: sandboxed(), mode: mode || '', slot });
       if (res && res.session) warmFrame(container, slot);
     }
     if (!res || !res.session) return;

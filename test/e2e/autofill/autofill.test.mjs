@@ -223,6 +223,43 @@ test('fills a form a single-page app renders late', async () => {
   await page.close();
 });
 
+// The page focuses its field in the task that adds the form, so the content
+// script asks for a suggestion before its own scan reports the form. Both
+// requests name the same suggestion iframe: the iframe must end on the
+// session the content script holds, or a pick there is refused as stale.
+// The worker holds the scan's request back, so the session it makes would be
+// the last one the iframe is told.
+test('fills a form a single-page app renders late and focuses itself', async () => {
+  await worker.evaluate(() => {
+    const h = globalThis.autofill.handlers['cs-bg-forms'];
+    if (!h.original) {
+      h.original = h.fn;
+      h.fn = async (...a) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return h.original(...a);
+      };
+    }
+  });
+  try {
+    const page = await open('site.test', '/spa-focus.html');
+    await page.waitForSelector('#user');
+    const s = await suggestionFrame(page, ext);
+    await sleep(500); // the held-back answer lands
+    await settled(s, SETTLE_MS);
+    await s.click('button.item');
+    await assertFilled(page.mainFrame(), { user: SITE.username, pass: SITE.password });
+    await page.close();
+  } finally {
+    await worker.evaluate(() => {
+      const h = globalThis.autofill.handlers['cs-bg-forms'];
+      if (h.original) {
+        h.fn = h.original;
+        delete h.original;
+      }
+    });
+  }
+});
+
 test('fills a form in a modal <dialog>', async () => {
   const page = await open('site.test', '/dialog.html');
   await inlinePick(page);
