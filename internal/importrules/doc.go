@@ -9,7 +9,7 @@
 //     is net/http or database/sql.
 //   - Nothing under server/ or cmd/watchword-server reaches wasm/vault or
 //     wasm/vaultsync: the server cannot read vault contents by construction.
-//   - Only wasm/bridge and wasm/cmd/core import syscall/js or safejs.
+//   - Only wasm/bridge and wasm/cmd/core import syscall/js or the bridge's jsvalue.
 //   - core.wasm (wasm/cmd/core for js/wasm) does not link net/http, which
 //     would add megabytes and slow every service-worker start.
 //

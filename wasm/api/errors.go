@@ -50,9 +50,15 @@ type Error struct {
 	Details []string `json:"details,omitempty"`
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// NewError returns an *Error with the given code and message.
+func NewError(code Code, message string) *Error {
+	return &Error{Code: code, Message: message}
+}
 
 // Errorf returns an *Error with the given code and a formatted message.
+// (The core builds its messages with NewError: core.wasm links no fmt.)
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }

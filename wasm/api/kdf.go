@@ -1,6 +1,6 @@
 package api
 
-import "fmt"
+import "strconv"
 
 // KDFParams are the Argon2id settings of one vault. They are stored (in the
 // clear) next to the wrapped vault key, so every device derives the same
@@ -41,17 +41,17 @@ const (
 func (p KDFParams) Validate() error {
 	switch {
 	case p.Algorithm != KDFArgon2id:
-		return Errorf(CodeUnsupported, "key derivation %q is not supported", p.Algorithm)
+		return NewError(CodeUnsupported, "key derivation "+strconv.Quote(p.Algorithm)+" is not supported")
 	case len(p.Salt) != KDFSaltSize:
-		return Errorf(CodeInvalid, "key derivation salt must be %d bytes", KDFSaltSize)
+		return NewError(CodeInvalid, "key derivation salt must be "+strconv.Itoa(KDFSaltSize)+" bytes")
 	case p.MemoryKiB < MinKDFMemoryKiB || p.Time < MinKDFTime || p.Threads < MinKDFThreads:
-		return Errorf(CodeInvalid, "key derivation settings are below the minimum (m=%d KiB, t=%d, p=%d)", MinKDFMemoryKiB, MinKDFTime, MinKDFThreads)
+		return NewError(CodeInvalid, "key derivation settings are below the minimum (m="+strconv.Itoa(MinKDFMemoryKiB)+" KiB, t="+strconv.Itoa(MinKDFTime)+", p="+strconv.Itoa(MinKDFThreads)+")")
 	case p.MemoryKiB > MaxKDFMemoryKiB || p.Time > MaxKDFTime || p.Threads > MaxKDFThreads:
-		return Errorf(CodeInvalid, "key derivation settings are above the maximum")
+		return NewError(CodeInvalid, "key derivation settings are above the maximum")
 	}
 	return nil
 }
 
 func (p KDFParams) String() string {
-	return fmt.Sprintf("%s(m=%d KiB, t=%d, p=%d)", p.Algorithm, p.MemoryKiB, p.Time, p.Threads)
+	return p.Algorithm + "(m=" + strconv.Itoa(int(p.MemoryKiB)) + " KiB, t=" + strconv.Itoa(int(p.Time)) + ", p=" + strconv.Itoa(int(p.Threads)) + ")"
 }

@@ -1,5 +1,7 @@
 package api
 
+import "strconv"
+
 // IDSize is the size in bytes of vault and entry ids; on the wire an id is
 // its 32-character lowercase hex form.
 const IDSize = 16
@@ -105,35 +107,35 @@ const MaxIdempotencyKey = 128
 // apply these same rules, so they cannot drift apart.
 func (r *PushRequest) Validate() error {
 	if r == nil {
-		return Errorf(CodeBadRequest, "empty push")
+		return NewError(CodeBadRequest, "empty push")
 	}
 	k := r.IdempotencyKey
 	if k == "" || len(k) > MaxIdempotencyKey {
-		return Errorf(CodeBadRequest, "idempotency_key is required (1 to %d characters)", MaxIdempotencyKey)
+		return NewError(CodeBadRequest, "idempotency_key is required (1 to "+strconv.Itoa(MaxIdempotencyKey)+" characters)")
 	}
 	for i := 0; i < len(k); i++ {
 		if k[i] < 0x21 || k[i] > 0x7e {
-			return Errorf(CodeBadRequest, "idempotency_key must be printable ASCII without spaces")
+			return NewError(CodeBadRequest, "idempotency_key must be printable ASCII without spaces")
 		}
 	}
 	if len(r.Changes) == 0 || len(r.Changes) > MaxPushChanges {
-		return Errorf(CodeTooLarge, "a push carries 1 to %d changes", MaxPushChanges)
+		return NewError(CodeTooLarge, "a push carries 1 to "+strconv.Itoa(MaxPushChanges)+" changes")
 	}
 	seen := make(map[string]bool, len(r.Changes))
 	for i, c := range r.Changes {
 		switch {
 		case !ValidID(c.ID):
-			return Errorf(CodeInvalid, "change %d: id must be %d lowercase hex characters", i, 2*IDSize)
+			return NewError(CodeInvalid, "change "+strconv.Itoa(i)+": id must be "+strconv.Itoa(2*IDSize)+" lowercase hex characters")
 		case seen[c.ID]:
-			return Errorf(CodeInvalid, "change %d: entry %s appears twice in one push", i, c.ID)
+			return NewError(CodeInvalid, "change "+strconv.Itoa(i)+": entry "+c.ID+" appears twice in one push")
 		case c.BaseRevision < 0:
-			return Errorf(CodeInvalid, "change %d: base_rev must not be negative", i)
+			return NewError(CodeInvalid, "change "+strconv.Itoa(i)+": base_rev must not be negative")
 		case c.Deleted && len(c.Ciphertext) != 0:
-			return Errorf(CodeInvalid, "change %d: a deletion carries no ciphertext", i)
+			return NewError(CodeInvalid, "change "+strconv.Itoa(i)+": a deletion carries no ciphertext")
 		case !c.Deleted && len(c.Ciphertext) == 0:
-			return Errorf(CodeInvalid, "change %d: ciphertext is required", i)
+			return NewError(CodeInvalid, "change "+strconv.Itoa(i)+": ciphertext is required")
 		case len(c.Ciphertext) > MaxEntryCiphertext:
-			return Errorf(CodeTooLarge, "change %d: ciphertext is larger than %d bytes", i, MaxEntryCiphertext)
+			return NewError(CodeTooLarge, "change "+strconv.Itoa(i)+": ciphertext is larger than "+strconv.Itoa(MaxEntryCiphertext)+" bytes")
 		}
 		seen[c.ID] = true
 	}
@@ -144,7 +146,7 @@ func (r *PushRequest) Validate() error {
 // a limit of 0 or less means DefaultPullPage.
 func PullPage(since int64, limit int) (int, error) {
 	if since < 0 {
-		return 0, Errorf(CodeBadRequest, "since must not be negative")
+		return 0, NewError(CodeBadRequest, "since must not be negative")
 	}
 	switch {
 	case limit <= 0:

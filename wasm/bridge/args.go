@@ -2,7 +2,7 @@ package bridge
 
 import (
 	"encoding/base64"
-	"fmt"
+	"strconv"
 
 	"watchword/wasm/api"
 	"watchword/wasm/jsonwire"
@@ -33,14 +33,14 @@ type JSON []byte
 // (a Uint8Array), a bool, or JSON.
 type Result = any
 
-func badArg(i int, format string, args ...any) error {
-	return &api.Error{Code: api.CodeBadRequest, Message: fmt.Sprintf("argument %d: %s", i+1, fmt.Sprintf(format, args...))}
+func badArg(i int, why string) error {
+	return &api.Error{Code: api.CodeBadRequest, Message: "argument " + strconv.Itoa(i+1) + ": " + why}
 }
 
 // need checks that at least n arguments were passed.
 func need(a Args, n int) error {
 	if a.Len() < n {
-		return api.Errorf(api.CodeBadRequest, "%d argument(s) required, got %d", n, a.Len())
+		return api.NewError(api.CodeBadRequest, strconv.Itoa(n)+" argument(s) required, got "+strconv.Itoa(a.Len()))
 	}
 	return nil
 }
@@ -81,7 +81,7 @@ func argJSON(a Args, i int, read func(d *jsonwire.Decoder)) error {
 
 func decodeJSON(i int, b []byte, read func(d *jsonwire.Decoder)) error {
 	if err := jsonwire.Decode(b, true, read); err != nil {
-		return badArg(i, "bad JSON: %v", err)
+		return badArg(i, "bad JSON: "+err.Error())
 	}
 	return nil
 }

@@ -53,21 +53,21 @@ func parseTOTP(s string) (totpParams, error) {
 	if strings.HasPrefix(strings.ToLower(s), "otpauth://") {
 		u, err := weburl.Parse(s)
 		if err != nil || !strings.EqualFold(u.Host, "totp") {
-			return p, api.Errorf(api.CodeInvalid, "the authenticator link is not an otpauth://totp/ link")
+			return p, api.NewError(api.CodeInvalid, "the authenticator link is not an otpauth://totp/ link")
 		}
 		q := weburl.Query(u.RawQuery)
 		s = q.Get("secret")
 		if d := q.Get("digits"); d != "" {
 			n, err := strconv.Atoi(d)
 			if err != nil || n < 6 || n > 8 {
-				return p, api.Errorf(api.CodeInvalid, "the authenticator link asks for %q digits (6 to 8 work)", d)
+				return p, api.NewError(api.CodeInvalid, "the authenticator link asks for "+strconv.Quote(d)+" digits (6 to 8 work)")
 			}
 			p.digits = n
 		}
 		if d := q.Get("period"); d != "" {
 			n, err := strconv.Atoi(d)
 			if err != nil || n < 1 || n > 3600 {
-				return p, api.Errorf(api.CodeInvalid, "the authenticator link has a bad period")
+				return p, api.NewError(api.CodeInvalid, "the authenticator link has a bad period")
 			}
 			p.period = n
 		}
@@ -78,13 +78,13 @@ func parseTOTP(s string) (totpParams, error) {
 		case "SHA512":
 			p.alg = sha512.New
 		default:
-			return p, api.Errorf(api.CodeInvalid, "the authenticator link uses an unknown algorithm")
+			return p, api.NewError(api.CodeInvalid, "the authenticator link uses an unknown algorithm")
 		}
 	}
 	key := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "=", "").Replace(s))
 	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(key)
 	if err != nil || len(secret) == 0 {
-		return p, api.Errorf(api.CodeInvalid, "the authenticator key is not a valid setup key")
+		return p, api.NewError(api.CodeInvalid, "the authenticator key is not a valid setup key")
 	}
 	p.secret = secret
 	return p, nil
@@ -124,7 +124,7 @@ func (c *Core) totpCode(a Args) (Result, error) {
 	}
 	secret := en.String(vault.TagTOTP)
 	if secret == "" {
-		return nil, api.Errorf(api.CodeNotFound, "this entry has no authenticator key")
+		return nil, api.NewError(api.CodeNotFound, "this entry has no authenticator key")
 	}
 	p, err := parseTOTP(secret)
 	if err != nil {
@@ -155,7 +155,7 @@ func (c *Core) powSolve(a Args) (Result, error) {
 	}
 	d, err := strconv.Atoi(parts[2])
 	if err != nil || d < 1 || d > maxPoWDifficulty {
-		return nil, api.Errorf(api.CodeBadServerAnswer, "the server asked for an impossible check")
+		return nil, api.NewError(api.CodeBadServerAnswer, "the server asked for an impossible check")
 	}
 	return solvePoW(ch, d)
 }
@@ -169,7 +169,7 @@ func solvePoW(challenge string, difficulty int) (string, error) {
 			return strconv.FormatUint(i, 10), nil
 		}
 	}
-	return "", api.Errorf(api.CodeInternal, "the registration check could not be solved")
+	return "", api.NewError(api.CodeInternal, "the registration check could not be solved")
 }
 
 func leadingZeros(sum [sha256.Size]byte) int {

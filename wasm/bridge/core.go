@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"sync"
 
 	"watchword/wasm/api"
@@ -61,13 +62,13 @@ const internalMessage = "internal error"
 func (c *Core) Call(name string, a Args) (res Result, err *api.Error) {
 	m, ok := methods[name]
 	if !ok {
-		return nil, api.Errorf(api.CodeBadRequest, "no method %q", name)
+		return nil, api.NewError(api.CodeBadRequest, "no method "+strconv.Quote(name))
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			// The stack names code locations only; the panic value is not
 			// printed since it may hold secrets.
-			logf("bridge: %s panicked\n%s", name, debug.Stack())
+			logf("bridge: " + name + " panicked\n" + string(debug.Stack()))
 			res, err = nil, &api.Error{Code: api.CodeInternal, Message: internalMessage}
 		}
 	}()
@@ -85,6 +86,6 @@ func toAPIError(name string, err error) *api.Error {
 	}
 	// Logged to the worker's own console for debugging; core packages keep
 	// secrets out of error text, but JavaScript callers get a fixed message.
-	logf("bridge: %s: %v", name, err)
+	logf("bridge: " + name + ": " + err.Error())
 	return &api.Error{Code: api.CodeInternal, Message: internalMessage}
 }

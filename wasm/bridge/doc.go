@@ -1,6 +1,7 @@
 // Package bridge exposes the Watchword core to JavaScript. It is the only
-// package that touches syscall/js, and it does so through
-// github.com/hack-pad/safejs, only in *_js.go files.
+// package that touches syscall/js, and it does so through its package
+// jsvalue (where every JavaScript exception is a Go error), only in *_js.go
+// files.
 //
 // Call [Register] (GOOS=js only) once from package main: it installs one
 // global object whose methods each return a Promise. A method resolves with a

@@ -1,7 +1,7 @@
 package bridge
 
 import (
-	"github.com/hack-pad/safejs"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // browserHostToASCII is the match.HostToASCII of the extension: the
@@ -13,7 +13,7 @@ func browserHostToASCII(host string) (string, bool) {
 	if !hostForURLParser(host) {
 		return "", false
 	}
-	ctor, err := safejs.Global().Get("URL")
+	ctor, err := jsvalue.Global().Get("URL")
 	if err != nil {
 		return "", false
 	}

@@ -4,8 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hack-pad/safejs"
-
+	"watchword/wasm/bridge/jsvalue"
 	"watchword/wasm/match"
 	"watchword/wasm/match/goidna"
 )
@@ -14,7 +13,7 @@ import (
 // false when it throws.
 func browserHost(t *testing.T, raw string) (string, bool) {
 	t.Helper()
-	ctor, err := safejs.Global().Get("URL")
+	ctor, err := jsvalue.Global().Get("URL")
 	if err != nil {
 		t.Fatal(err)
 	}

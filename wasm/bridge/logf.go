@@ -1,13 +1,10 @@
 package bridge
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 // logf writes one line for developers to standard error, which is the
 // console in a browser. (Package log would add its own formatting code to
 // core.wasm for a prefix and time stamps the console already shows.)
-func logf(format string, args ...any) {
-	os.Stderr.WriteString(fmt.Sprintf(format, args...) + "\n")
+func logf(line string) {
+	os.Stderr.WriteString(line + "\n")
 }

@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 
 	"watchword/wasm/api"
@@ -181,10 +182,10 @@ func (c *Core) loaded() (*loginIndex, error) {
 	ix, key := c.logins, c.key
 	c.mu.Unlock()
 	if key == nil {
-		return nil, api.Errorf(api.CodeLocked, "the vault is locked")
+		return nil, api.NewError(api.CodeLocked, "the vault is locked")
 	}
 	if ix == nil || ix.key != key {
-		return nil, api.Errorf(api.CodeNotFound, "no logins are loaded for this vault")
+		return nil, api.NewError(api.CodeNotFound, "no logins are loaded for this vault")
 	}
 	return ix, nil
 }
@@ -200,11 +201,11 @@ func argPatchIDs(a Args, i int) ([]string, error) {
 		return nil, err
 	}
 	if len(ids) > maxPatchIDs {
-		return nil, api.Errorf(api.CodeBadRequest, "%d ids in one patch (at most %d)", len(ids), maxPatchIDs)
+		return nil, api.NewError(api.CodeBadRequest, strconv.Itoa(len(ids))+" ids in one patch (at most "+strconv.Itoa(maxPatchIDs)+")")
 	}
 	for _, id := range ids {
 		if !api.ValidID(id) {
-			return nil, api.Errorf(api.CodeBadRequest, "entry id %q is not valid", id)
+			return nil, api.NewError(api.CodeBadRequest, "entry id "+strconv.Quote(id)+" is not valid")
 		}
 	}
 	return ids, nil

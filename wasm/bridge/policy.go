@@ -3,6 +3,7 @@ package bridge
 import (
 	"crypto/rand"
 	"errors"
+	"strconv"
 
 	"watchword/wasm/api"
 	"watchword/wasm/jsonwire"
@@ -38,7 +39,7 @@ func (c *Core) policyDefault(a Args) (Result, error) {
 	case policy.MasterID:
 		p = policy.Master()
 	default:
-		return nil, badArg(0, "no built-in policy %q (want %q or %q)", kind, policy.AccountID, policy.MasterID)
+		return nil, badArg(0, "no built-in policy "+strconv.Quote(kind)+" (want "+strconv.Quote(policy.AccountID)+" or "+strconv.Quote(policy.MasterID)+")")
 	}
 	return writeValue(p)
 }
@@ -50,7 +51,7 @@ func argPolicy(a Args, i int) (policy.Policy, error) {
 	}
 	p, err := policy.Parse(b)
 	if err != nil {
-		return policy.Policy{}, badArg(i, "%v", err)
+		return policy.Policy{}, badArg(i, err.Error())
 	}
 	return p, nil
 }
@@ -128,7 +129,7 @@ func (c *Core) generate(a Args) (Result, error) {
 	}
 	if o.Policy != nil {
 		if err := o.Policy.Validate(); err != nil {
-			return nil, badArg(0, "%v", err)
+			return nil, badArg(0, err.Error())
 		}
 	}
 	var (

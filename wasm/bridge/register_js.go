@@ -1,12 +1,10 @@
 package bridge
 
 import (
-	"fmt"
-
-	"github.com/hack-pad/safejs"
-
 	"watchword/wasm/api"
+	"watchword/wasm/bridge/jsvalue"
 	"watchword/wasm/match"
+	"watchword/wasm/wrap"
 )
 
 // Register installs globalThis[name]: an object with one function per
@@ -16,38 +14,27 @@ func Register(name string) error {
 	installJSResources()
 	match.UseHostToASCII(browserHostToASCII)
 	c := NewCore()
-	obj, err := newObject()
+	obj, err := jsvalue.NewObject()
 	if err != nil {
 		return err
 	}
 	for _, m := range Methods() {
-		fn, err := safejs.FuncOf(promiseFunc(c, m))
-		if err != nil {
-			return fmt.Errorf("register %s: %w", m, err)
-		}
+		fn := jsvalue.FuncOf(promiseFunc(c, m))
 		// The functions live as long as the page: never released.
 		if err := obj.Set(m, fn.Value()); err != nil {
-			return fmt.Errorf("register %s: %w", m, err)
+			return wrap.Error("register "+m, err)
 		}
 	}
-	return safejs.Global().Set(name, obj)
-}
-
-func newObject() (safejs.Value, error) {
-	object, err := safejs.Global().Get("Object")
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	return object.New()
+	return jsvalue.Global().Set(name, obj)
 }
 
 // promiseFunc returns the JavaScript function for method m. The arguments
 // are decoded synchronously (JS values must not be touched after the call
 // returns... they may be, but copying now keeps ownership simple); the work
 // runs in a goroutine so the callback returns the Promise at once.
-func promiseFunc(c *Core, m string) func(this safejs.Value, args []safejs.Value) any {
-	return func(_ safejs.Value, args []safejs.Value) any {
-		promise, resolve, reject, err := newPromise()
+func promiseFunc(c *Core, m string) func(this jsvalue.Value, args []jsvalue.Value) any {
+	return func(_ jsvalue.Value, args []jsvalue.Value) any {
+		promise, resolve, reject, err := jsvalue.NewPromise()
 		if err != nil {
 			// Nothing sensible can be returned to JavaScript without a
 			// Promise constructor; throw.
@@ -70,29 +57,9 @@ func promiseFunc(c *Core, m string) func(this safejs.Value, args []safejs.Value)
 	}
 }
 
-func settle(fn safejs.Value, v any) {
+func settle(fn jsvalue.Value, v any) {
 	// A failure to call resolve/reject leaves nothing to report to.
 	_, _ = fn.Invoke(v)
-}
-
-// newPromise returns a new Promise and its resolve and reject functions.
-func newPromise() (promise, resolve, reject safejs.Value, err error) {
-	ctor, err := safejs.Global().Get("Promise")
-	if err != nil {
-		return
-	}
-	var executor safejs.Func
-	executor, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		resolve, reject = args[0], args[1]
-		return nil
-	})
-	if err != nil {
-		return
-	}
-	defer executor.Release()
-	// The executor runs synchronously inside the constructor.
-	promise, err = ctor.New(executor.Value())
-	return
 }
 
 // errorValue is the plain object a Promise rejects with.

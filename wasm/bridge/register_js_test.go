@@ -3,16 +3,15 @@ package bridge
 import (
 	"testing"
 
-	"github.com/hack-pad/safejs"
-
 	"watchword/wasm/bridge/internal/jstest"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // callJS calls globalThis[obj][method](args...) the way JavaScript does and
 // waits for its Promise. It returns the resolved value, or the rejection.
-func callJS(t *testing.T, obj, method string, args ...any) (val safejs.Value, rejected safejs.Value, ok bool) {
+func callJS(t *testing.T, obj, method string, args ...any) (val jsvalue.Value, rejected jsvalue.Value, ok bool) {
 	t.Helper()
-	o, err := safejs.Global().Get(obj)
+	o, err := jsvalue.Global().Get(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,12 +21,12 @@ func callJS(t *testing.T, obj, method string, args ...any) (val safejs.Value, re
 	}
 	v, ok := jstest.Await(t, p)
 	if ok {
-		return v, safejs.Undefined(), true
+		return v, jsvalue.Undefined(), true
 	}
-	return safejs.Undefined(), v, false
+	return jsvalue.Undefined(), v, false
 }
 
-func prop(t *testing.T, v safejs.Value, name string) string {
+func prop(t *testing.T, v jsvalue.Value, name string) string {
 	t.Helper()
 	return jstest.Prop(t, v, name)
 }
@@ -51,12 +50,12 @@ func TestJSResolvesObjects(t *testing.T) {
 }
 
 func TestJSAcceptsUint8Array(t *testing.T) {
-	u8, _ := safejs.Global().Get("Uint8Array")
+	u8, _ := jsvalue.Global().Get("Uint8Array")
 	arr, err := u8.New(len(`{"s":"y"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := safejs.CopyBytesToJS(arr, []byte(`{"s":"y"}`)); err != nil {
+	if _, err := jsvalue.CopyBytesToJS(arr, []byte(`{"s":"y"}`)); err != nil {
 		t.Fatal(err)
 	}
 	v, _, ok := callJS(t, testGlobal, "testEcho", arr)

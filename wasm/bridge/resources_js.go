@@ -3,7 +3,7 @@ package bridge
 import (
 	"errors"
 
-	"github.com/hack-pad/safejs"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // resourceGlobal is the host function that serves shipped resources:
@@ -13,8 +13,8 @@ const resourceGlobal = "watchwordResource"
 
 // jsResource fetches a shipped resource from the host.
 func jsResource(name string) ([]byte, error) {
-	fn, err := safejs.Global().Get(resourceGlobal)
-	if err != nil || fn.Type() != safejs.TypeFunction {
+	fn, err := jsvalue.Global().Get(resourceGlobal)
+	if err != nil || fn.Type() != jsvalue.TypeFunction {
 		return nil, errors.New("the host has no " + resourceGlobal + " function")
 	}
 	p, err := fn.Invoke(name)
@@ -25,7 +25,7 @@ func jsResource(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Type() == safejs.TypeString {
+	if v.Type() == jsvalue.TypeString {
 		return nil, errors.New("the host answered " + resourceGlobal + " with a string, not a Uint8Array")
 	}
 	b, err := jsArgs{v}.Bytes(0)

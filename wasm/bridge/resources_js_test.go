@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/hack-pad/safejs"
-
+	"watchword/wasm/bridge/jsvalue"
 	"watchword/wasm/policy/lists"
 )
 
@@ -13,38 +12,35 @@ import (
 // test, and removes it afterwards.
 func setResourceGlobal(t *testing.T, answer func(name string) any) {
 	t.Helper()
-	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+	fn := jsvalue.FuncOf(func(_ jsvalue.Value, args []jsvalue.Value) any {
 		name, _ := args[0].String()
 		return answer(name)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := safejs.Global().Set(resourceGlobal, fn.Value()); err != nil {
+	if err := jsvalue.Global().Set(resourceGlobal, fn.Value()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = safejs.Global().Delete(resourceGlobal)
+		_ = jsvalue.Global().Delete(resourceGlobal)
 		fn.Release()
 	})
 }
 
-func uint8ArrayOf(t *testing.T, b []byte) safejs.Value {
+func uint8ArrayOf(t *testing.T, b []byte) jsvalue.Value {
 	t.Helper()
-	ctor, _ := safejs.Global().Get("Uint8Array")
+	ctor, _ := jsvalue.Global().Get("Uint8Array")
 	a, err := ctor.New(len(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := safejs.CopyBytesToJS(a, b); err != nil {
+	if _, err := jsvalue.CopyBytesToJS(a, b); err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
 
-func promiseOf(t *testing.T, how string, v any) safejs.Value {
+func promiseOf(t *testing.T, how string, v any) jsvalue.Value {
 	t.Helper()
-	ctor, _ := safejs.Global().Get("Promise")
+	ctor, _ := jsvalue.Global().Get("Promise")
 	p, err := ctor.Call(how, v)
 	if err != nil {
 		t.Fatal(err)

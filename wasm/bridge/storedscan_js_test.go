@@ -6,29 +6,26 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hack-pad/safejs"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // scanHost is a storage object whose scan resolves with answer, as the
 // extension's background answers.
 func scanHost(t *testing.T, answer any) jsStorage {
 	t.Helper()
-	promise, err := safejs.Global().Get("Promise")
+	promise, err := jsvalue.Global().Get("Promise")
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+	scan := jsvalue.FuncOf(func(jsvalue.Value, []jsvalue.Value) any {
 		p, err := promise.Call("resolve", answer)
 		if err != nil {
 			panic(err)
 		}
 		return p
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(scan.Release)
-	obj, err := safejs.ValueOf(map[string]any{})
+	obj, err := jsvalue.ValueOf(map[string]any{})
 	if err != nil {
 		t.Fatal(err)
 	}

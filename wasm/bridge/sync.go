@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -126,17 +127,17 @@ func statusJSON(account string, st vaultsync.Status) []byte {
 // once and then automatically; otherwise it keeps changes locally.
 func (c *Core) StartSync(ctx context.Context, cfg SyncConfig, host SyncHost) (Result, error) {
 	if cfg.Account != vaultsync.LocalAccount && !api.ValidID(cfg.Account) {
-		return nil, api.Errorf(api.CodeBadRequest, "sync: account %q is not valid", cfg.Account)
+		return nil, api.NewError(api.CodeBadRequest, "sync: account "+strconv.Quote(cfg.Account)+" is not valid")
 	}
 	if host.Storage == nil {
-		return nil, api.Errorf(api.CodeBadRequest, "sync: no storage given")
+		return nil, api.NewError(api.CodeBadRequest, "sync: no storage given")
 	}
 	k, err := c.unlocked()
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Header != nil && cfg.Header.VaultID != k.VaultID() {
-		return nil, api.Errorf(api.CodeConflict, "sync: the header is of another vault than the unlocked one")
+		return nil, api.NewError(api.CodeConflict, "sync: the header is of another vault than the unlocked one")
 	}
 	// The engine gets its own copy of the key: locking destroys the core's
 	// at once, while a sync round still running must finish with a key that
@@ -220,7 +221,7 @@ func (c *Core) engine() (*vaultsync.Engine, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		return nil, "", api.Errorf(api.CodeLocked, "sync has not been started for the unlocked vault")
+		return nil, "", api.NewError(api.CodeLocked, "sync has not been started for the unlocked vault")
 	}
 	return c.sync.eng, c.sync.account, nil
 }
@@ -291,7 +292,7 @@ func engineOpened(e *vaultsync.Engine) []vault.Opened {
 		out = append(out, vault.Opened{ID: it.ID, Entry: en, Err: err})
 	}
 	for _, id := range v.Damaged {
-		out = append(out, vault.Opened{ID: id, Err: api.Errorf(api.CodeDecrypt, "entry %s does not open", id)})
+		out = append(out, vault.Opened{ID: id, Err: api.NewError(api.CodeDecrypt, "entry "+id+" does not open")})
 	}
 	return out
 }
@@ -379,7 +380,7 @@ func appendIDs(dst []byte, ids []string) []byte {
 // entry reads one live entry from the engine.
 func entry(e *vaultsync.Engine, id string) (*vault.Entry, error) {
 	if !api.ValidID(id) {
-		return nil, api.Errorf(api.CodeBadRequest, "entry id %q is not valid", id)
+		return nil, api.NewError(api.CodeBadRequest, "entry id "+strconv.Quote(id)+" is not valid")
 	}
 	pt, err := e.Get(id)
 	if err != nil {
@@ -387,7 +388,7 @@ func entry(e *vaultsync.Engine, id string) (*vault.Entry, error) {
 	}
 	en, err := vault.ParseEntry(id, pt)
 	if err != nil {
-		return nil, api.Errorf(api.CodeDecrypt, "entry %s cannot be read", id)
+		return nil, api.NewError(api.CodeDecrypt, "entry "+id+" cannot be read")
 	}
 	return en, nil
 }
@@ -438,7 +439,7 @@ func (c *Core) syncSave(a Args) (Result, error) {
 	} else {
 		t, ok := schema.TypeByName(head.Type)
 		if !ok {
-			return nil, badArg(0, "unknown entry type %q", head.Type)
+			return nil, badArg(0, "unknown entry type "+strconv.Quote(head.Type))
 		}
 		id, err := vault.NewEntryID()
 		if err != nil {
@@ -479,7 +480,7 @@ func (c *Core) syncDelete(a Args) (Result, error) {
 		return nil, err
 	}
 	if vault.DefaultSchema().Status(en).ReadOnly() {
-		return nil, api.Errorf(api.CodeForbidden, "this entry is read-only in this version of Watchword")
+		return nil, api.NewError(api.CodeForbidden, "this entry is read-only in this version of Watchword")
 	}
 	return nil, e.Delete(context.Background(), id)
 }

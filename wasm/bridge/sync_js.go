@@ -3,13 +3,12 @@ package bridge
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
-	"github.com/hack-pad/safejs"
-
 	"watchword/wasm/api"
+	"watchword/wasm/bridge/jsvalue"
 	"watchword/wasm/vaultsync"
+	"watchword/wasm/wrap"
 )
 
 // The sync methods that take JavaScript values the Args interface does not
@@ -38,10 +37,10 @@ func init() {
 	register("syncConnectLocal", syncConnectLocalJS)
 }
 
-func rawArg(a Args, i int) (safejs.Value, error) {
+func rawArg(a Args, i int) (jsvalue.Value, error) {
 	ja, ok := a.(jsArgs)
 	if !ok || !ja.Present(i) {
-		return safejs.Value{}, badArg(i, "missing")
+		return jsvalue.Value{}, badArg(i, "missing")
 	}
 	return ja[i], nil
 }
@@ -56,14 +55,14 @@ func syncStartJS(c *Core, a Args) (Result, error) {
 		return nil, err
 	}
 	storage, err := host.Get("storage")
-	if err != nil || storage.Type() != safejs.TypeObject {
+	if err != nil || storage.Type() != jsvalue.TypeObject {
 		return nil, badArg(1, "host.storage must be an object")
 	}
 	h := SyncHost{Storage: jsStorage{storage}}
-	if req, err := host.Get("request"); err == nil && req.Type() == safejs.TypeFunction {
+	if req, err := host.Get("request"); err == nil && req.Type() == jsvalue.TypeFunction {
 		h.Fetch = jsFetcher{req}
 	}
-	if fn, err := host.Get("onStatus"); err == nil && fn.Type() == safejs.TypeFunction {
+	if fn, err := host.Get("onStatus"); err == nil && fn.Type() == jsvalue.TypeFunction {
 		h.OnStatus = func(st []byte) { _, _ = fn.Invoke(string(st)) }
 	}
 	return c.StartSync(context.Background(), cfg, h)
@@ -74,7 +73,7 @@ func syncSetEnabledJS(c *Core, a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Type() != safejs.TypeBoolean {
+	if v.Type() != jsvalue.TypeBoolean {
 		return nil, badArg(0, "want a boolean")
 	}
 	on, err := v.Bool()
@@ -89,7 +88,7 @@ func syncNotifyJS(c *Core, a Args) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Type() != safejs.TypeNumber {
+	if v.Type() != jsvalue.TypeNumber {
 		return nil, badArg(0, "want a number")
 	}
 	f, err := v.Float()
@@ -105,79 +104,73 @@ func syncConnectLocalJS(c *Core, a Args) (Result, error) {
 		return nil, err
 	}
 	storage, err := rawArg(a, 1)
-	if err != nil || storage.Type() != safejs.TypeObject {
+	if err != nil || storage.Type() != jsvalue.TypeObject {
 		return nil, badArg(1, "want a storage object")
 	}
 	return nil, ConnectLocal(context.Background(), jsStorage{storage}, account)
 }
 
 // await waits for a Promise (or a plain value) to settle.
-func await(p safejs.Value) (safejs.Value, error) {
-	if p.Type() != safejs.TypeObject {
+func await(p jsvalue.Value) (jsvalue.Value, error) {
+	if p.Type() != jsvalue.TypeObject {
 		return p, nil
 	}
 	then, err := p.Get("then")
-	if err != nil || then.Type() != safejs.TypeFunction {
+	if err != nil || then.Type() != jsvalue.TypeFunction {
 		return p, nil
 	}
 	type outcome struct {
-		v   safejs.Value
+		v   jsvalue.Value
 		err error
 	}
 	done := make(chan outcome, 1)
-	onOK, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		v := safejs.Undefined()
+	onOK := jsvalue.FuncOf(func(_ jsvalue.Value, args []jsvalue.Value) any {
+		v := jsvalue.Undefined()
 		if len(args) > 0 {
 			v = args[0]
 		}
 		done <- outcome{v: v}
 		return nil
 	})
-	if err != nil {
-		return safejs.Value{}, err
-	}
 	defer onOK.Release()
-	onErr, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+	onErr := jsvalue.FuncOf(func(_ jsvalue.Value, args []jsvalue.Value) any {
 		msg := "rejected"
 		if len(args) > 0 {
-			if m, err := args[0].Get("message"); err == nil && m.Type() == safejs.TypeString {
+			if m, err := args[0].Get("message"); err == nil && m.Type() == jsvalue.TypeString {
 				msg, _ = m.String()
-			} else if args[0].Type() == safejs.TypeString {
+			} else if args[0].Type() == jsvalue.TypeString {
 				msg, _ = args[0].String()
 			}
 		}
 		done <- outcome{err: errors.New(msg)}
 		return nil
 	})
-	if err != nil {
-		return safejs.Value{}, err
-	}
 	defer onErr.Release()
 	if _, err := p.Call("then", onOK.Value(), onErr.Value()); err != nil {
-		return safejs.Value{}, err
+		return jsvalue.Value{}, err
 	}
 	o := <-done
 	return o.v, o.err
 }
 
 // jsStorage is vaultsync.Storage over the host's storage object.
-type jsStorage struct{ obj safejs.Value }
+type jsStorage struct{ obj jsvalue.Value }
 
 func (s jsStorage) Get(_ context.Context, key string) ([]byte, error) {
 	p, err := s.obj.Call("get", key)
 	if err != nil {
-		return nil, fmt.Errorf("storage get: %w", err)
+		return nil, wrap.Error("storage get", err)
 	}
 	v, err := await(p)
 	if err != nil {
-		return nil, fmt.Errorf("storage get: %w", err)
+		return nil, wrap.Error("storage get", err)
 	}
 	if v.IsUndefined() || v.IsNull() {
 		return nil, vaultsync.ErrNoValue
 	}
 	str, err := v.String()
-	if err != nil || v.Type() != safejs.TypeString {
-		return nil, api.Errorf(api.CodeInvalid, "storage get %s: not a string", key)
+	if err != nil || v.Type() != jsvalue.TypeString {
+		return nil, api.NewError(api.CodeInvalid, "storage get "+key+": not a string")
 	}
 	return decodeStored(str)
 }
@@ -185,20 +178,20 @@ func (s jsStorage) Get(_ context.Context, key string) ([]byte, error) {
 func (s jsStorage) Scan(_ context.Context, prefix string, fn func(string, []byte) error) error {
 	p, err := s.obj.Call("scan", prefix)
 	if err != nil {
-		return fmt.Errorf("storage scan: %w", err)
+		return wrap.Error("storage scan", err)
 	}
 	v, err := await(p)
 	if err != nil {
-		return fmt.Errorf("storage scan: %w", err)
+		return wrap.Error("storage scan", err)
 	}
 	// The answer crosses as one string either way, instead of one call per
 	// key: framed pairs (storedscan.go), or the object as JSON.
 	each := eachFramedPair
 	switch v.Type() {
-	case safejs.TypeString:
-	case safejs.TypeObject:
+	case jsvalue.TypeString:
+	case jsvalue.TypeObject:
 		if v, err = jsonStringify.Invoke(v); err != nil {
-			return fmt.Errorf("storage scan: %w", err)
+			return wrap.Error("storage scan", err)
 		}
 		each = func(s string, fn func(k, v string) error) error { return eachObjectPair([]byte(s), fn) }
 	default:
@@ -206,7 +199,7 @@ func (s jsStorage) Scan(_ context.Context, prefix string, fn func(string, []byte
 	}
 	text, err := v.String()
 	if err != nil {
-		return fmt.Errorf("storage scan: %w", err)
+		return wrap.Error("storage scan", err)
 	}
 	var inner error
 	err = each(text, func(k, sv string) error {
@@ -215,14 +208,14 @@ func (s jsStorage) Scan(_ context.Context, prefix string, fn func(string, []byte
 		}
 		b, err := decodeStored(sv)
 		if err != nil {
-			inner = fmt.Errorf("storage scan %s: %w", k, err)
+			inner = wrap.Error("storage scan "+k, err)
 			return inner
 		}
 		inner = fn(k, b)
 		return inner
 	})
 	if err != nil && err != inner {
-		return fmt.Errorf("storage scan: %w", err)
+		return wrap.Error("storage scan", err)
 	}
 	return err
 }
@@ -239,25 +232,25 @@ func (s jsStorage) Write(_ context.Context, b vaultsync.Batch) error {
 	}
 	p, err := s.obj.Call("write", puts, dels)
 	if err != nil {
-		return fmt.Errorf("storage write: %w", err)
+		return wrap.Error("storage write", err)
 	}
 	if _, err := await(p); err != nil {
-		return fmt.Errorf("storage write: %w", err)
+		return wrap.Error("storage write", err)
 	}
 	return nil
 }
 
-var jsonStringify = func() safejs.Value {
-	j, _ := safejs.Global().Get("JSON")
+var jsonStringify = func() jsvalue.Value {
+	j, _ := jsvalue.Global().Get("JSON")
 	f, _ := j.Get("stringify")
 	return f
 }()
 
 // jsFetcher is Fetcher over the host's request function.
-type jsFetcher struct{ fn safejs.Value }
+type jsFetcher struct{ fn jsvalue.Value }
 
 func (f jsFetcher) Fetch(_ context.Context, method, path string, body []byte) (int, []byte, error) {
-	var arg any = safejs.Undefined()
+	var arg any = jsvalue.Undefined()
 	if body != nil {
 		arg = string(body)
 	}
@@ -270,7 +263,7 @@ func (f jsFetcher) Fetch(_ context.Context, method, path string, body []byte) (i
 		return 0, nil, err
 	}
 	st, err := v.Get("status")
-	if err != nil || st.Type() != safejs.TypeNumber {
+	if err != nil || st.Type() != jsvalue.TypeNumber {
 		return 0, nil, errors.New("request: no status")
 	}
 	status, err := st.Int()
@@ -282,7 +275,7 @@ func (f jsFetcher) Fetch(_ context.Context, method, path string, body []byte) (i
 		return 0, nil, err
 	}
 	var out []byte
-	if bv.Type() == safejs.TypeString {
+	if bv.Type() == jsvalue.TypeString {
 		s, err := bv.String()
 		if err != nil {
 			return 0, nil, err

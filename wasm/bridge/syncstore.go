@@ -27,7 +27,7 @@ func decodeStored(s string) ([]byte, error) {
 	}
 	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, storedBinary))
 	if err != nil || !strings.HasPrefix(s, storedBinary) {
-		return nil, api.Errorf(api.CodeInvalid, "a stored value is damaged")
+		return nil, api.NewError(api.CodeInvalid, "a stored value is damaged")
 	}
 	return b, nil
 }

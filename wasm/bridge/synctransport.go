@@ -45,25 +45,25 @@ func (t fetchTransport) do(ctx context.Context, method, path string, in func(w *
 	case err != nil || status == 0:
 		return &api.Error{Code: api.CodeNetwork, Message: "the server could not be reached"}
 	case len(b) > maxSyncAnswer:
-		return api.Errorf(api.CodeBadServerAnswer, "the server's answer is over %d bytes", maxSyncAnswer)
+		return api.NewError(api.CodeBadServerAnswer, "the server's answer is over "+strconv.Itoa(maxSyncAnswer)+" bytes")
 	case status/100 != 2:
 		var er api.ErrorResponse
 		if err := jsonwire.Decode(b, false, er.ReadJSON); err != nil || er.Error.Code == "" {
 			if status >= 500 {
-				return api.Errorf(api.CodeNetwork, "the server is unavailable (HTTP %d)", status)
+				return api.NewError(api.CodeNetwork, "the server is unavailable (HTTP "+strconv.Itoa(status)+")")
 			}
-			return api.Errorf(api.CodeBadServerAnswer, "the server answered HTTP %d without an error body", status)
+			return api.NewError(api.CodeBadServerAnswer, "the server answered HTTP "+strconv.Itoa(status)+" without an error body")
 		}
 		e := er.Error
 		if !knownCode(e.Code) {
-			return api.Errorf(api.CodeBadServerAnswer, "the server answered HTTP %d with an unknown error code", status)
+			return api.NewError(api.CodeBadServerAnswer, "the server answered HTTP "+strconv.Itoa(status)+" with an unknown error code")
 		}
 		return &e
 	case out == nil:
 		return nil
 	}
 	if err := jsonwire.Decode(b, false, out); err != nil {
-		return api.Errorf(api.CodeBadServerAnswer, "the server's answer is not valid JSON")
+		return api.NewError(api.CodeBadServerAnswer, "the server's answer is not valid JSON")
 	}
 	return nil
 }

@@ -2,13 +2,12 @@ package bridge
 
 import (
 	"errors"
-	"fmt"
 
-	"github.com/hack-pad/safejs"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // jsArgs adapts the arguments of a JavaScript call to Args.
-type jsArgs []safejs.Value
+type jsArgs []jsvalue.Value
 
 func (a jsArgs) Len() int { return len(a) }
 
@@ -17,14 +16,14 @@ func (a jsArgs) Present(i int) bool {
 }
 
 func (a jsArgs) String(i int) (string, error) {
-	if i >= len(a) || a[i].Type() != safejs.TypeString {
+	if i >= len(a) || a[i].Type() != jsvalue.TypeString {
 		return "", errors.New("not a string")
 	}
 	return a[i].String()
 }
 
-var uint8Array = func() safejs.Value {
-	v, _ := safejs.Global().Get("Uint8Array") // present in every browser and worker
+var uint8Array = func() jsvalue.Value {
+	v, _ := jsvalue.Global().Get("Uint8Array") // present in every browser and worker
 	return v
 }()
 
@@ -33,7 +32,7 @@ func (a jsArgs) Bytes(i int) ([]byte, error) {
 		return nil, errors.New("missing")
 	}
 	v := a[i]
-	if v.Type() == safejs.TypeString {
+	if v.Type() == jsvalue.TypeString {
 		s, err := v.String()
 		return []byte(s), err
 	}
@@ -45,14 +44,14 @@ func (a jsArgs) Bytes(i int) ([]byte, error) {
 		return nil, err
 	}
 	b := make([]byte, n)
-	if _, err := safejs.CopyBytesToGo(b, v); err != nil {
+	if _, err := jsvalue.CopyBytesToGo(b, v); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-var jsonParse = func() safejs.Value {
-	j, _ := safejs.Global().Get("JSON")
+var jsonParse = func() jsvalue.Value {
+	j, _ := jsvalue.Global().Get("JSON")
 	p, _ := j.Get("parse")
 	return p
 }()
@@ -61,7 +60,7 @@ var jsonParse = func() safejs.Value {
 func toJS(r Result) (any, error) {
 	switch r := r.(type) {
 	case nil:
-		return safejs.Undefined(), nil
+		return jsvalue.Undefined(), nil
 	case string, bool:
 		return r, nil
 	case []byte:
@@ -69,7 +68,7 @@ func toJS(r Result) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := safejs.CopyBytesToJS(arr, r); err != nil {
+		if _, err := jsvalue.CopyBytesToJS(arr, r); err != nil {
 			return nil, err
 		}
 		return arr, nil
@@ -77,6 +76,6 @@ func toJS(r Result) (any, error) {
 		// One string crosses, one JSON.parse builds the object.
 		return jsonParse.Invoke(string(r))
 	default:
-		return nil, fmt.Errorf("result of type %T cannot cross to JavaScript", r)
+		return nil, errors.New("a result of this type cannot cross to JavaScript")
 	}
 }

@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"strconv"
 	"time"
 
 	"watchword/wasm/api"
@@ -50,7 +51,7 @@ func (c *Core) unlocked() (*vault.Key, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.key == nil {
-		return nil, api.Errorf(api.CodeLocked, "the vault is locked")
+		return nil, api.NewError(api.CodeLocked, "the vault is locked")
 	}
 	return c.key, nil
 }
@@ -140,22 +141,22 @@ func AppendBatch(dst []byte, entries []vault.Sealed) []byte {
 // parseBatch decodes a binary batch. The ciphertexts alias b.
 func parseBatch(b []byte) ([]vault.Sealed, error) {
 	if len(b) == 0 || b[0] != batchV1 {
-		return nil, api.Errorf(api.CodeUnsupported, "unknown entry batch format")
+		return nil, api.NewError(api.CodeUnsupported, "unknown entry batch format")
 	}
 	b = b[1:]
 	var out []vault.Sealed
 	for len(b) > 0 {
 		if len(b) < batchRecordHd {
-			return nil, api.Errorf(api.CodeBadRequest, "entry batch is truncated after %d entries", len(out))
+			return nil, api.NewError(api.CodeBadRequest, "entry batch is truncated after "+strconv.Itoa(len(out))+" entries")
 		}
 		id := string(b[:batchIDLen])
 		n := binary.BigEndian.Uint32(b[batchIDLen:batchRecordHd])
 		b = b[batchRecordHd:]
 		if !api.ValidID(id) {
-			return nil, api.Errorf(api.CodeBadRequest, "entry batch: entry %d has no valid id", len(out))
+			return nil, api.NewError(api.CodeBadRequest, "entry batch: entry "+strconv.Itoa(len(out))+" has no valid id")
 		}
 		if n > api.MaxEntryCiphertext || int(n) > len(b) {
-			return nil, api.Errorf(api.CodeBadRequest, "entry batch: entry %s has a bad length", id)
+			return nil, api.NewError(api.CodeBadRequest, "entry batch: entry "+id+" has a bad length")
 		}
 		out = append(out, vault.Sealed{ID: id, Ciphertext: b[:n:n]})
 		b = b[n:]
@@ -169,7 +170,7 @@ func parseEntriesJSON(b []byte) ([]vault.Sealed, error) {
 	var in []api.Entry
 	err := jsonwire.Decode(b, false, func(d *jsonwire.Decoder) { in = jsonwire.ReadArray(d, (*api.Entry).ReadJSON) })
 	if err != nil {
-		return nil, api.Errorf(api.CodeBadRequest, "entries: bad JSON: %v", err)
+		return nil, api.NewError(api.CodeBadRequest, "entries: bad JSON: "+err.Error())
 	}
 	out := make([]vault.Sealed, 0, len(in))
 	for _, e := range in {
@@ -258,7 +259,7 @@ func readFormHead(form []byte) (formHead, error) {
 		}
 	})
 	if err != nil {
-		return h, badArg(0, "bad JSON: %v", err)
+		return h, badArg(0, "bad JSON: "+err.Error())
 	}
 	return h, nil
 }
@@ -298,7 +299,7 @@ func (c *Core) entrySeal(a Args) (Result, error) {
 	} else {
 		t, ok := schema.TypeByName(head.Type)
 		if !ok {
-			return nil, badArg(0, "unknown entry type %q", head.Type)
+			return nil, badArg(0, "unknown entry type "+strconv.Quote(head.Type))
 		}
 		id := head.ID
 		if id == "" {
@@ -306,7 +307,7 @@ func (c *Core) entrySeal(a Args) (Result, error) {
 				return nil, err
 			}
 		} else if !api.ValidID(id) {
-			return nil, badArg(0, "entry id %q is not valid", id)
+			return nil, badArg(0, "entry id "+strconv.Quote(id)+" is not valid")
 		}
 		e = vault.NewEntry(id, t)
 	}

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/hack-pad/safejs"
-
 	"watchword/wasm/api"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // vectorsGlobal is a global object of its own, so the vault the replay
@@ -45,7 +44,7 @@ func jsCall(global string) bridgeCall {
 		if val.IsUndefined() {
 			return nil, nil
 		}
-		j, err := safejs.Global().Get("JSON")
+		j, err := jsvalue.Global().Get("JSON")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,9 +61,9 @@ func jsCall(global string) bridgeCall {
 }
 
 // jsBytes copies b into a new Uint8Array.
-func jsBytes(t *testing.T, b []byte) safejs.Value {
+func jsBytes(t *testing.T, b []byte) jsvalue.Value {
 	t.Helper()
-	ctor, err := safejs.Global().Get("Uint8Array")
+	ctor, err := jsvalue.Global().Get("Uint8Array")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func jsBytes(t *testing.T, b []byte) safejs.Value {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := safejs.CopyBytesToJS(arr, b); err != nil {
+	if _, err := jsvalue.CopyBytesToJS(arr, b); err != nil {
 		t.Fatal(err)
 	}
 	return arr

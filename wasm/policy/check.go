@@ -239,11 +239,11 @@ func (r Result) Err() error {
 		return nil
 	}
 	if failed := r.Failed(); len(failed) > 0 {
-		e := api.Errorf(api.CodeInvalid, "the password does not meet the policy")
+		e := api.NewError(api.CodeInvalid, "the password does not meet the policy")
 		e.Details = failed
 		return e
 	}
-	e := api.Errorf(api.CodeUnsupported, "the policy has rules this version cannot check")
+	e := api.NewError(api.CodeUnsupported, "the policy has rules this version cannot check")
 	e.Details = r.Unchecked()
 	return e
 }

@@ -3,10 +3,12 @@ package policy
 import (
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"watchword/wasm/wrap"
 )
 
 // Bounds of the generator's options.
@@ -87,7 +89,7 @@ func GeneratePassword(o PasswordOptions) (string, error) { return defaultGenerat
 // intn returns a uniform random integer in [0, n), 0 < n <= 1<<31.
 func (g *Generator) intn(n int) (int, error) {
 	if n <= 0 || n > 1<<31 {
-		return 0, fmt.Errorf("random index below %d: out of range", n)
+		return 0, errors.New("random index below " + strconv.Itoa(n) + ": out of range")
 	}
 	// Values at or above limit would make the indexes below 2^32 mod n more
 	// likely than the rest; they are rejected and drawn again. limit is the
@@ -97,7 +99,7 @@ func (g *Generator) intn(n int) (int, error) {
 	var b [4]byte
 	for {
 		if _, err := io.ReadFull(g.rand, b[:]); err != nil {
-			return 0, fmt.Errorf("read randomness: %w", err)
+			return 0, wrap.Error("read randomness", err)
 		}
 		v := uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
 		if v < limit {
@@ -123,11 +125,11 @@ func (g *Generator) Password(o PasswordOptions) (string, error) {
 	sets := o.sets()
 	switch {
 	case len(sets) == 0:
-		return "", fmt.Errorf("%w: choose at least one character set", ErrOptions)
+		return "", wrap.Detail(ErrOptions, "choose at least one character set")
 	case o.Length < MinPasswordLength || o.Length > MaxPasswordLength:
-		return "", fmt.Errorf("%w: length must be %d to %d, not %d", ErrOptions, MinPasswordLength, MaxPasswordLength, o.Length)
+		return "", wrap.Detail(ErrOptions, "length must be "+strconv.Itoa(MinPasswordLength)+" to "+strconv.Itoa(MaxPasswordLength)+", not "+strconv.Itoa(o.Length))
 	case o.Length < len(sets):
-		return "", fmt.Errorf("%w: length %d is too short for %d character sets", ErrOptions, o.Length, len(sets))
+		return "", wrap.Detail(ErrOptions, "length "+strconv.Itoa(o.Length)+" is too short for "+strconv.Itoa(len(sets))+" character sets")
 	}
 	alphabet := strings.Join(sets, "")
 	buf := make([]byte, o.Length)
@@ -192,10 +194,10 @@ func hasEvery(b []byte, sets []string) bool {
 // one uniform random digit to one uniformly chosen word.
 func (g *Generator) Passphrase(o PassphraseOptions) (string, error) {
 	if o.Words < MinWords || o.Words > MaxWords {
-		return "", fmt.Errorf("%w: words must be %d to %d, not %d", ErrOptions, MinWords, MaxWords, o.Words)
+		return "", wrap.Detail(ErrOptions, "words must be "+strconv.Itoa(MinWords)+" to "+strconv.Itoa(MaxWords)+", not "+strconv.Itoa(o.Words))
 	}
 	if !utf8.ValidString(o.Separator) || utf8.RuneCountInString(o.Separator) > MaxSeparator {
-		return "", fmt.Errorf("%w: separator must be at most %d characters of UTF-8", ErrOptions, MaxSeparator)
+		return "", wrap.Detail(ErrOptions, "separator must be at most "+strconv.Itoa(MaxSeparator)+" characters of UTF-8")
 	}
 	list := g.words
 	if len(list) == 0 {
@@ -256,7 +258,7 @@ func generateFor(p Policy, ctx Context, gen func() (string, error)) (string, err
 		}
 	}
 	ids := append(last.Failed(), last.Unchecked()...)
-	return "", fmt.Errorf("%w: the options cannot satisfy policy %q (rules %s)", ErrOptions, p.ID, strings.Join(ids, ", "))
+	return "", wrap.Detail(ErrOptions, "the options cannot satisfy policy "+strconv.Quote(p.ID)+" (rules "+strings.Join(ids, ", ")+")")
 }
 
 // WordlistSize is the number of words on the EFF large word list.
@@ -269,20 +271,20 @@ const WordlistSize = 7776
 func ParseWordlist(text []byte) ([]string, error) {
 	lines, err := splitLines(text)
 	if err != nil {
-		return nil, fmt.Errorf("word list: %w", err)
+		return nil, wrap.Error("word list", err)
 	}
 	if lines.len() != WordlistSize {
-		return nil, fmt.Errorf("word list: %d words, want %d", lines.len(), WordlistSize)
+		return nil, errors.New("word list: " + strconv.Itoa(lines.len()) + " words, want " + strconv.Itoa(WordlistSize))
 	}
 	words := make([]string, lines.len())
 	seen := make(map[string]struct{}, len(words))
 	for i := range words {
 		_, w, ok := strings.Cut(lines.at(i), "\t")
 		if !ok || w == "" || !utf8.ValidString(w) {
-			return nil, fmt.Errorf("word list: line %d is malformed", i+1)
+			return nil, errors.New("word list: line " + strconv.Itoa(i+1) + " is malformed")
 		}
 		if _, dup := seen[w]; dup {
-			return nil, fmt.Errorf("word list: %q appears twice", w)
+			return nil, errors.New("word list: " + strconv.Quote(w) + " appears twice")
 		}
 		seen[w] = struct{}{}
 		words[i] = w

@@ -2,12 +2,12 @@ package policy
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"unicode/utf8"
 
 	"watchword/wasm/jsonwire"
+	"watchword/wasm/wrap"
 )
 
 // Kind names what a rule checks. The set grows over time: a client meets
@@ -262,11 +262,11 @@ func (p *Policy) ReadJSON(d *jsonwire.Decoder) {
 // kind, a document over the limits — is an error wrapping [ErrMalformed].
 func Parse(data []byte) (Policy, error) {
 	if len(data) > MaxPolicySize {
-		return Policy{}, fmt.Errorf("%w: %d bytes is over the %d-byte limit", ErrMalformed, len(data), MaxPolicySize)
+		return Policy{}, wrap.Detail(ErrMalformed, strconv.Itoa(len(data))+" bytes is over the "+strconv.Itoa(MaxPolicySize)+"-byte limit")
 	}
 	var p Policy
 	if err := jsonwire.Decode(data, false, p.ReadJSON); err != nil {
-		return Policy{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return Policy{}, wrap.Detail(ErrMalformed, err.Error())
 	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
@@ -279,21 +279,21 @@ func Parse(data []byte) (Policy, error) {
 // error wraps [ErrMalformed].
 func (p Policy) Validate() error {
 	if err := validID(p.ID); err != nil {
-		return fmt.Errorf("%w: policy id: %v", ErrMalformed, err)
+		return wrap.Detail(ErrMalformed, "policy id: "+err.Error())
 	}
 	if len(p.Rules) == 0 {
-		return fmt.Errorf("%w: policy %q has no rules", ErrMalformed, p.ID)
+		return wrap.Detail(ErrMalformed, "policy "+strconv.Quote(p.ID)+" has no rules")
 	}
 	if len(p.Rules) > MaxRules {
-		return fmt.Errorf("%w: policy %q has %d rules, over the limit of %d", ErrMalformed, p.ID, len(p.Rules), MaxRules)
+		return wrap.Detail(ErrMalformed, "policy "+strconv.Quote(p.ID)+" has "+strconv.Itoa(len(p.Rules))+" rules, over the limit of "+strconv.Itoa(MaxRules))
 	}
 	seen := make(map[string]bool, len(p.Rules))
 	for i, r := range p.Rules {
 		if err := r.validate(); err != nil {
-			return fmt.Errorf("%w: rule %d (%q): %v", ErrMalformed, i, r.ID, err)
+			return wrap.Detail(ErrMalformed, "rule "+strconv.Itoa(i)+" ("+strconv.Quote(r.ID)+"): "+err.Error())
 		}
 		if seen[r.ID] {
-			return fmt.Errorf("%w: duplicate rule id %q", ErrMalformed, r.ID)
+			return wrap.Detail(ErrMalformed, "duplicate rule id "+strconv.Quote(r.ID))
 		}
 		seen[r.ID] = true
 	}
@@ -305,7 +305,7 @@ func validID(id string) error {
 	case id == "":
 		return errors.New("empty")
 	case len(id) > MaxIDLength:
-		return fmt.Errorf("longer than %d bytes", MaxIDLength)
+		return errors.New("longer than " + strconv.Itoa(MaxIDLength) + " bytes")
 	case !utf8.ValidString(id):
 		return errors.New("not valid UTF-8")
 	}
@@ -314,25 +314,25 @@ func validID(id string) error {
 
 func (r Rule) validate() error {
 	if err := validID(r.ID); err != nil {
-		return fmt.Errorf("id: %v", err)
+		return errors.New("id: " + err.Error())
 	}
 	if r.Kind == "" {
 		return errors.New("no kind")
 	}
 	if len(r.Kind) > MaxIDLength {
-		return fmt.Errorf("kind longer than %d bytes", MaxIDLength)
+		return errors.New("kind longer than " + strconv.Itoa(MaxIDLength) + " bytes")
 	}
 	if r.Label == "" || len(r.Label) > MaxLabel || !utf8.ValidString(r.Label) {
-		return fmt.Errorf("label must be 1 to %d bytes of UTF-8", MaxLabel)
+		return errors.New("label must be 1 to " + strconv.Itoa(MaxLabel) + " bytes of UTF-8")
 	}
 	switch r.Kind {
 	case KindMinLength:
 		if r.Min < 1 || r.Min > MaxLengthRule {
-			return fmt.Errorf("min must be 1 to %d, not %d", MaxLengthRule, r.Min)
+			return errors.New("min must be 1 to " + strconv.Itoa(MaxLengthRule) + ", not " + strconv.Itoa(r.Min))
 		}
 	case KindMaxLength:
 		if r.Max < 1 || r.Max > MaxLengthRule {
-			return fmt.Errorf("max must be 1 to %d, not %d", MaxLengthRule, r.Max)
+			return errors.New("max must be 1 to " + strconv.Itoa(MaxLengthRule) + ", not " + strconv.Itoa(r.Max))
 		}
 	case KindCharClass:
 		// An unknown class is a newer server's business, not malformed.
@@ -340,11 +340,11 @@ func (r Rule) validate() error {
 			return errors.New("no class")
 		}
 		if r.Min < 1 || r.Min > MaxLengthRule {
-			return fmt.Errorf("min must be 1 to %d, not %d", MaxLengthRule, r.Min)
+			return errors.New("min must be 1 to " + strconv.Itoa(MaxLengthRule) + ", not " + strconv.Itoa(r.Min))
 		}
 	case KindMinStrength:
 		if r.Min < 0 || r.Min > MaxScore {
-			return fmt.Errorf("min must be 0 to %d, not %d", MaxScore, r.Min)
+			return errors.New("min must be 0 to " + strconv.Itoa(MaxScore) + ", not " + strconv.Itoa(r.Min))
 		}
 	}
 	return nil

@@ -2,9 +2,7 @@ package transfer
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -79,21 +77,19 @@ func headerColumn(name string) column {
 // username or a password is a Login, and the others are Skipped.
 func ReadCSV(data []byte) ([]Login, []Skipped, error) {
 	if len(data) > MaxFileBytes {
-		return nil, nil, api.Errorf(api.CodeTooLarge, "the file is larger than %d MB", MaxFileBytes>>20)
+		return nil, nil, api.NewError(api.CodeTooLarge, "the file is larger than "+strconv.Itoa(MaxFileBytes>>20)+" MB")
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a spreadsheet's byte-order mark
 	if !utf8.Valid(data) {
-		return nil, nil, api.Errorf(api.CodeInvalid, "the file is not UTF-8 text: export it again as CSV (UTF-8)")
+		return nil, nil, api.NewError(api.CodeInvalid, "the file is not UTF-8 text: export it again as CSV (UTF-8)")
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = delimiter(data)
-	r.FieldsPerRecord = -1 // rows of the wrong width are skipped one by one, below
-	header, err := r.Read()
-	if err == io.EOF {
-		return nil, nil, api.Errorf(api.CodeInvalid, "the file is empty")
-	}
+	r := &csvReader{data: data, comma: delimiter(data)}
+	header, _, ok, err := r.next()
 	if err != nil {
 		return nil, nil, csvError(err)
+	}
+	if !ok {
+		return nil, nil, api.NewError(api.CodeInvalid, "the file is empty")
 	}
 	cols := make([]column, len(header))
 	has := map[column]bool{}
@@ -105,22 +101,22 @@ func ReadCSV(data []byte) ([]Login, []Skipped, error) {
 		cols[i], has[c] = c, true
 	}
 	if !has[colPassword] && !has[colUsername] {
-		return nil, nil, api.Errorf(api.CodeInvalid, "this does not look like a password export: its first line should name the columns (name, url, username, password)")
+		return nil, nil, api.NewError(api.CodeInvalid, "this does not look like a password export: its first line should name the columns (name, url, username, password)")
 	}
 	var logins []Login
 	var skipped []Skipped
 	for rows := 0; ; rows++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+		// Rows of the wrong width are skipped one by one, below.
+		rec, line, ok, err := r.next()
 		if err != nil {
 			return nil, nil, csvError(err)
 		}
-		if rows >= MaxRows {
-			return nil, nil, api.Errorf(api.CodeTooLarge, "the file has more than %d rows", MaxRows)
+		if !ok {
+			break
 		}
-		line, _ := r.FieldPos(0)
+		if rows >= MaxRows {
+			return nil, nil, api.NewError(api.CodeTooLarge, "the file has more than "+strconv.Itoa(MaxRows)+" rows")
+		}
 		if blank(rec) {
 			continue
 		}
@@ -141,7 +137,7 @@ func ReadCSV(data []byte) ([]Login, []Skipped, error) {
 // delimiter is the separator of the file's first line: a comma, unless
 // that line has none and semicolons (what a spreadsheet writes where the
 // comma is the decimal sign) or tabs instead.
-func delimiter(data []byte) rune {
+func delimiter(data []byte) byte {
 	first := data
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
@@ -223,16 +219,11 @@ func blank(rec []string) bool {
 
 // csvError words a parse error by its line, never its text.
 func csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		what := "it cannot be read as CSV"
-		switch {
-		case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
-			what = "a quotation mark is out of place"
-		}
-		return api.Errorf(api.CodeInvalid, "line %d of the file: %s; nothing was imported", pe.StartLine, what)
+	var se *csvSyntaxError
+	if errors.As(err, &se) {
+		return api.NewError(api.CodeInvalid, "line "+strconv.Itoa(se.Line)+" of the file: a quotation mark is out of place; nothing was imported")
 	}
-	return api.Errorf(api.CodeInvalid, "the file cannot be read as CSV; nothing was imported")
+	return api.NewError(api.CodeInvalid, "the file cannot be read as CSV; nothing was imported")
 }
 
 // csvHeader is the first line WriteCSV writes: Chrome's columns, then totp.
@@ -241,13 +232,9 @@ var csvHeader = []string{"name", "url", "username", "password", "note", "totp"}
 // WriteCSV writes logins in Chrome's layout with a totp column, CRLF line
 // ends and quotes where a cell needs them.
 func WriteCSV(logins []Login) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
-	_ = w.Write(csvHeader) // a bytes.Buffer does not fail
+	b := appendCSVRecord(nil, csvHeader)
 	for _, l := range logins {
-		_ = w.Write([]string{l.Name, l.URL, l.Username, l.Password, l.Notes, l.TOTP})
+		b = appendCSVRecord(b, []string{l.Name, l.URL, l.Username, l.Password, l.Notes, l.TOTP})
 	}
-	w.Flush()
-	return b.Bytes()
+	return b
 }

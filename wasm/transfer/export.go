@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"encoding/binary"
+	"strconv"
 	"time"
 
 	"watchword/wasm/api"
@@ -73,7 +74,7 @@ const MaxExportFileBytes = 384 << 20
 // KDF floors are refused here, before anything is derived.
 func ReadExport(data []byte) (ExportFile, error) {
 	if len(data) > MaxExportFileBytes {
-		return ExportFile{}, api.Errorf(api.CodeTooLarge, "the file is larger than %d MB", MaxExportFileBytes>>20)
+		return ExportFile{}, api.NewError(api.CodeTooLarge, "the file is larger than "+strconv.Itoa(MaxExportFileBytes>>20)+" MB")
 	}
 	var f ExportFile
 	var format string
@@ -102,13 +103,13 @@ func ReadExport(data []byte) (ExportFile, error) {
 		}
 	})
 	if err != nil || format != ExportFormat {
-		return ExportFile{}, api.Errorf(api.CodeInvalid, "this is not a Watchword export file")
+		return ExportFile{}, api.NewError(api.CodeInvalid, "this is not a Watchword export file")
 	}
 	if version != ExportVersion {
-		return ExportFile{}, api.Errorf(api.CodeUnsupported, "this export file is of version %d, which this version of Watchword does not read", version)
+		return ExportFile{}, api.NewError(api.CodeUnsupported, "this export file is of version "+strconv.Itoa(int(version))+", which this version of Watchword does not read")
 	}
 	if !hasKDF || !hasData || f.Entries < 0 {
-		return ExportFile{}, api.Errorf(api.CodeInvalid, "the export file is incomplete")
+		return ExportFile{}, api.NewError(api.CodeInvalid, "the export file is incomplete")
 	}
 	if err := f.KDF.Validate(); err != nil {
 		return ExportFile{}, err
@@ -141,19 +142,19 @@ func ParsePayload(b []byte, want int) ([]Entry, error) {
 	var out []Entry
 	for len(b) > 0 {
 		if len(b) < 2*api.IDSize || !api.ValidID(string(b[:2*api.IDSize])) {
-			return nil, api.Errorf(api.CodeInvalid, "the export is damaged at entry %d", len(out)+1)
+			return nil, api.NewError(api.CodeInvalid, "the export is damaged at entry "+strconv.Itoa(len(out)+1))
 		}
 		id := string(b[:2*api.IDSize])
 		b = b[2*api.IDSize:]
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)-k) {
-			return nil, api.Errorf(api.CodeInvalid, "the export is damaged at entry %d", len(out)+1)
+			return nil, api.NewError(api.CodeInvalid, "the export is damaged at entry "+strconv.Itoa(len(out)+1))
 		}
 		out = append(out, Entry{ID: id, Plaintext: b[k : k+int(n)]})
 		b = b[k+int(n):]
 	}
 	if len(out) != want {
-		return nil, api.Errorf(api.CodeInvalid, "the export holds %d entries where its header says %d", len(out), want)
+		return nil, api.NewError(api.CodeInvalid, "the export holds "+strconv.Itoa(len(out))+" entries where its header says "+strconv.Itoa(want))
 	}
 	return out, nil
 }

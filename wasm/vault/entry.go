@@ -2,9 +2,12 @@ package vault
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"math"
 	"slices"
+	"strconv"
+
+	"watchword/wasm/wrap"
 )
 
 // Type is an entry type number. The numbers of this build's types are the
@@ -127,7 +130,7 @@ func (e *Entry) find(tag Tag) (int, bool) {
 // AppendBinary appends the encoding of e to dst.
 func (e *Entry) AppendBinary(dst []byte) ([]byte, error) {
 	if e.Type == 0 {
-		return dst, fmt.Errorf("encode entry %s: type 0 is not valid", e.ID)
+		return dst, errors.New("encode entry " + e.ID + ": type 0 is not valid")
 	}
 	dst = binary.AppendUvarint(dst, uint64(e.Type))
 	return appendFields(dst, e.fields), nil
@@ -164,7 +167,7 @@ func ParseEntry(id string, b []byte) (*Entry, error) {
 func parseEntryInto(e *Entry, b []byte, arena []field) ([]field, error) {
 	t, n, ok := readUvarint32(b)
 	if !ok || t == 0 {
-		return arena, fmt.Errorf("decode entry %s: bad type: %w", e.ID, ErrMalformed)
+		return arena, wrap.Error("decode entry "+e.ID+": bad type", ErrMalformed)
 	}
 	e.Type = Type(t)
 	start := len(arena)
@@ -173,7 +176,7 @@ func parseEntryInto(e *Entry, b []byte, arena []field) ([]field, error) {
 	}
 	arena, err := parseFields(arena, b[n:])
 	if err != nil {
-		return arena[:start], fmt.Errorf("decode entry %s: %w", e.ID, err)
+		return arena[:start], wrap.Error("decode entry "+e.ID, err)
 	}
 	// The full slice expression makes an append to this entry's fields copy
 	// instead of writing over the next entry's.
@@ -187,16 +190,16 @@ func parseFields(dst []field, b []byte) ([]field, error) {
 	for len(b) > 0 {
 		tag, n, ok := readUvarint32(b)
 		if !ok || tag == 0 {
-			return dst, fmt.Errorf("bad field tag: %w", ErrMalformed)
+			return dst, wrap.Error("bad field tag", ErrMalformed)
 		}
 		if Tag(tag) <= last {
-			return dst, fmt.Errorf("field %d out of order: %w", tag, ErrMalformed)
+			return dst, wrap.Error("field "+strconv.Itoa(int(tag))+" out of order", ErrMalformed)
 		}
 		last = Tag(tag)
 		b = b[n:]
 		l, n, ok := readUvarint(b)
 		if !ok || l > uint64(len(b)-n) {
-			return dst, fmt.Errorf("field %d: bad length: %w", tag, ErrMalformed)
+			return dst, wrap.Error("field "+strconv.Itoa(int(tag))+": bad length", ErrMalformed)
 		}
 		b = b[n:]
 		dst = append(dst, field{tag: Tag(tag), val: b[:l:l]})

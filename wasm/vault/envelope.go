@@ -3,13 +3,12 @@ package vault
 import (
 	"crypto/cipher"
 	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"watchword/wasm/api"
 	"watchword/wasm/vault/internal/hook"
+	"watchword/wasm/wrap"
 )
 
 // The ciphertext encoding, version 1 (see the package documentation for the
@@ -63,7 +62,7 @@ func makeAD(purpose byte, vaultID, entryID *[api.IDSize]byte) adBlock {
 func randRead(b []byte) error {
 	if r := hook.Rand(); r != nil {
 		if _, err := r.Read(b); err != nil {
-			return fmt.Errorf("read random bytes: %w", err)
+			return wrap.Error("read random bytes", err)
 		}
 		return nil
 	}
@@ -77,8 +76,19 @@ func parseID(s string) ([api.IDSize]byte, bool) {
 	if !api.ValidID(s) {
 		return id, false
 	}
-	_, err := hex.Decode(id[:], []byte(s))
-	return id, err == nil
+	// ValidID allows only 0-9 and a-f; decoded here rather than with
+	// encoding/hex, whose error type formats with package fmt.
+	for i := range id {
+		id[i] = nibble(s[2*i])<<4 | nibble(s[2*i+1])
+	}
+	return id, true
+}
+
+func nibble(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
 }
 
 // sealBox appends nonce | seal(plaintext) to dst.
@@ -152,7 +162,7 @@ func unwrapKey(out *[KeySize]byte, aead cipher.AEAD, box []byte, ad *adBlock) bo
 func newAEAD(key []byte) (cipher.AEAD, error) {
 	a, err := chacha20poly1305.NewX(key)
 	if err != nil {
-		return nil, fmt.Errorf("new cipher: %w", err)
+		return nil, wrap.Error("new cipher", err)
 	}
 	return a, nil
 }

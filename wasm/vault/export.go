@@ -2,9 +2,10 @@ package vault
 
 import (
 	"crypto/cipher"
-	"fmt"
+	"strconv"
 
 	"watchword/wasm/api"
+	"watchword/wasm/wrap"
 )
 
 // An export is a copy of a vault's entries sealed under a key derived from
@@ -40,11 +41,11 @@ const exportOverhead = headerSize + nonceSize + tagSize
 // import it is for.
 func DeriveExportKey(password string, kdf api.KDFParams) ([]byte, error) {
 	if password == "" {
-		return nil, api.Errorf(api.CodeInvalid, "the export password is empty")
+		return nil, api.NewError(api.CodeInvalid, "the export password is empty")
 	}
 	k, err := deriveKey(password, kdf, exportKeyInfo)
 	if err != nil {
-		return nil, fmt.Errorf("derive export key: %w", err)
+		return nil, wrap.Error("derive export key", err)
 	}
 	return k[:], nil
 }
@@ -55,7 +56,7 @@ type ExportKey struct{ aead cipher.AEAD }
 // NewExportKey takes a key DeriveExportKey made.
 func NewExportKey(raw []byte) (*ExportKey, error) {
 	if len(raw) != KeySize {
-		return nil, api.Errorf(api.CodeInvalid, "an export key is %d bytes, not %d", KeySize, len(raw))
+		return nil, api.NewError(api.CodeInvalid, "an export key is "+strconv.Itoa(KeySize)+" bytes, not "+strconv.Itoa(len(raw)))
 	}
 	a, err := newAEAD(raw)
 	if err != nil {
@@ -71,7 +72,7 @@ func exportAD(header []byte) []byte {
 // Seal seals payload, binding header.
 func (k *ExportKey) Seal(header, payload []byte) ([]byte, error) {
 	if len(payload) > MaxExportPlaintext {
-		return nil, api.Errorf(api.CodeTooLarge, "the export is larger than %d MB", MaxExportPlaintext>>20)
+		return nil, api.NewError(api.CodeTooLarge, "the export is larger than "+strconv.Itoa(MaxExportPlaintext>>20)+" MB")
 	}
 	dst := make([]byte, 0, len(payload)+exportOverhead)
 	dst = append(dst, formatV1, algXC20P)
@@ -93,7 +94,7 @@ var ErrExportPassword error = &api.Error{Code: api.CodeWrongPassword, Message: "
 // open this file. A file of a version this build does not read says so.
 func (k *ExportKey) Open(header, sealed []byte) ([]byte, error) {
 	if len(sealed) >= headerSize && sealed[0] != formatV1 {
-		return nil, api.Errorf(api.CodeUnsupported, "export format %d is not supported by this version", sealed[0])
+		return nil, api.NewError(api.CodeUnsupported, "export format "+strconv.Itoa(int(sealed[0]))+" is not supported by this version")
 	}
 	if len(sealed) < exportOverhead || len(sealed) > MaxExportPlaintext+exportOverhead || !checkHeader(sealed) {
 		return nil, ErrExportPassword

@@ -2,8 +2,10 @@ package vault
 
 import (
 	"encoding/binary"
-	"fmt"
+	"strconv"
 	"time"
+
+	"watchword/wasm/wrap"
 )
 
 // Entry types of this build.
@@ -139,7 +141,7 @@ func (m Match) String() string {
 	if int(m) < len(matchNames) {
 		return matchNames[m]
 	}
-	return fmt.Sprintf("match(%d)", uint8(m))
+	return "match(" + strconv.Itoa(int(uint8(m))) + ")"
 }
 
 // ParseMatch returns the Match named s ("domain", "host", "prefix", "never").
@@ -193,7 +195,7 @@ func (e *Entry) URLs() ([]URL, error) {
 				u.URL = string(f.val)
 			case subMatch:
 				if len(f.val) != 1 {
-					return fmt.Errorf("bad match rule: %w", ErrMalformed)
+					return wrap.Error("bad match rule", ErrMalformed)
 				}
 				u.Match = Match(f.val[0])
 			default:
@@ -204,7 +206,7 @@ func (e *Entry) URLs() ([]URL, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("entry %s: urls: %w", e.ID, err)
+		return nil, wrap.Error("entry "+e.ID+": urls", err)
 	}
 	return out, nil
 }
@@ -245,13 +247,13 @@ func (e *Entry) History() ([]HistoryItem, error) {
 			case subTime:
 				ms, ok := decodeTime(f.val)
 				if !ok {
-					return fmt.Errorf("bad time: %w", ErrMalformed)
+					return wrap.Error("bad time", ErrMalformed)
 				}
 				h.Time = time.UnixMilli(ms)
 			case subField:
 				t, n, ok := readUvarint32(f.val)
 				if !ok || n != len(f.val) || t == 0 {
-					return fmt.Errorf("bad field tag: %w", ErrMalformed)
+					return wrap.Error("bad field tag", ErrMalformed)
 				}
 				h.Field = Tag(t)
 			default:
@@ -262,7 +264,7 @@ func (e *Entry) History() ([]HistoryItem, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("entry %s: history: %w", e.ID, err)
+		return nil, wrap.Error("entry "+e.ID+": history", err)
 	}
 	return out, nil
 }
@@ -324,7 +326,7 @@ func mergeExtra(known, extra []field) []field {
 func nextItem(b []byte, fs []field) ([]field, []byte, error) {
 	l, n, ok := readUvarint(b)
 	if !ok || l > uint64(len(b)-n) {
-		return fs, nil, fmt.Errorf("bad item length: %w", ErrMalformed)
+		return fs, nil, wrap.Error("bad item length", ErrMalformed)
 	}
 	fs, err := parseFields(fs, b[n:n+int(l)])
 	return fs, b[n+int(l):], err

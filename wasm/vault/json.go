@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -274,27 +273,27 @@ func (f *editForm) readJSON(d *jsonwire.Decoder) {
 func (s *Schema) ApplyEdit(e *Entry, form []byte, now time.Time) error {
 	ts := s.typeSpec(e.Type)
 	if ts == nil || ts.Archived {
-		return api.Errorf(api.CodeInvalid, "edit entry %s: the entry is read-only in this version", e.ID)
+		return api.NewError(api.CodeInvalid, "edit entry "+e.ID+": the entry is read-only in this version")
 	}
 	var f editForm
 	if err := jsonwire.Decode(form, true, f.readJSON); err != nil {
-		return api.Errorf(api.CodeBadRequest, "edit entry %s: %v", e.ID, err)
+		return api.NewError(api.CodeBadRequest, "edit entry "+e.ID+": "+err.Error())
 	}
 	if f.ID != "" && f.ID != e.ID {
-		return api.Errorf(api.CodeBadRequest, "edit entry %s: the form is for entry %q", e.ID, f.ID)
+		return api.NewError(api.CodeBadRequest, "edit entry "+e.ID+": the form is for entry "+strconv.Quote(f.ID))
 	}
 	if f.Type != "" && f.Type != ts.Name {
-		return api.Errorf(api.CodeBadRequest, "edit entry %s: the form is for type %q, the entry is a %s", e.ID, f.Type, ts.Name)
+		return api.NewError(api.CodeBadRequest, "edit entry "+e.ID+": the form is for type "+strconv.Quote(f.Type)+", the entry is a "+ts.Name)
 	}
 	next := e.Clone()
 	oldURLs, _ := e.URLs()
 	for name := range f.Fields {
 		fs := fieldByName(ts, name)
 		if fs == nil {
-			return api.Errorf(api.CodeBadRequest, "edit entry %s: %s has no field %q", e.ID, ts.Name, name)
+			return api.NewError(api.CodeBadRequest, "edit entry "+e.ID+": "+ts.Name+" has no field "+strconv.Quote(name))
 		}
 		if fs.Tag == TagCreated || fs.Tag == TagModified || fs.Kind == KindHistory {
-			return api.Errorf(api.CodeBadRequest, "edit entry %s: field %q cannot be edited", e.ID, name)
+			return api.NewError(api.CodeBadRequest, "edit entry "+e.ID+": field "+strconv.Quote(name)+" cannot be edited")
 		}
 	}
 	// Apply in tag order, so that the history grows in the same order
@@ -306,7 +305,7 @@ func (s *Schema) ApplyEdit(e *Entry, form []byte, now time.Time) error {
 			continue
 		}
 		if err := applyField(next, fs, raw, oldURLs); err != nil {
-			return api.Errorf(api.CodeBadRequest, "edit entry %s: field %q: %v", e.ID, fs.Name, err)
+			return api.NewError(api.CodeBadRequest, "edit entry "+e.ID+": field "+strconv.Quote(fs.Name)+": "+err.Error())
 		}
 		if fs.Kind == KindSecret {
 			old, had := e.Raw(fs.Tag)
@@ -383,7 +382,7 @@ func applyField(e *Entry, fs *FieldSpec, raw []byte, oldURLs []URL) error {
 			if match != "" {
 				var ok bool
 				if u.Match, ok = ParseMatch(match); !ok {
-					return fmt.Errorf("unknown match rule %q", match)
+					return errors.New("unknown match rule " + strconv.Quote(match))
 				}
 			}
 			// Keep the sub-fields of other versions of the same URL.

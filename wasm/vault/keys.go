@@ -5,14 +5,16 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"io"
+	"strconv"
 
 	"golang.org/x/crypto/hkdf"
 	"golang.org/x/text/unicode/norm"
 
 	"watchword/wasm/api"
 	"watchword/wasm/vault/internal/hook"
+	"watchword/wasm/wrap"
 )
 
 // wrappingKeyInfo is the HKDF info label of the key that wraps the vault key.
@@ -39,7 +41,7 @@ func NewKDFParams() (api.KDFParams, error) {
 		Threads:   api.DefaultKDFThreads,
 	}
 	if err := randRead(p.Salt); err != nil {
-		return api.KDFParams{}, fmt.Errorf("new kdf params: %w", err)
+		return api.KDFParams{}, wrap.Error("new kdf params", err)
 	}
 	return p, nil
 }
@@ -49,7 +51,7 @@ func NewKDFParams() (api.KDFParams, error) {
 func NewVaultID() (string, error) {
 	var b [api.IDSize]byte
 	if err := randRead(b[:]); err != nil {
-		return "", fmt.Errorf("new id: %w", err)
+		return "", wrap.Error("new id", err)
 	}
 	return hex.EncodeToString(b[:]), nil
 }
@@ -63,24 +65,24 @@ func NewEntryID() (string, error) { return NewVaultID() }
 // unlocked key.
 func Create(password string, kdf api.KDFParams) (api.VaultHeader, *Key, error) {
 	if password == "" {
-		return api.VaultHeader{}, nil, api.Errorf(api.CodeInvalid, "the master password is empty")
+		return api.VaultHeader{}, nil, api.NewError(api.CodeInvalid, "the master password is empty")
 	}
 	vaultID, err := NewVaultID()
 	if err != nil {
-		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+		return api.VaultHeader{}, nil, wrap.Error("create vault", err)
 	}
 	var raw [KeySize]byte
 	defer clear(raw[:])
 	if err := randRead(raw[:]); err != nil {
-		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+		return api.VaultHeader{}, nil, wrap.Error("create vault", err)
 	}
 	k, err := NewKey(vaultID, raw[:])
 	if err != nil {
-		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+		return api.VaultHeader{}, nil, wrap.Error("create vault", err)
 	}
 	h, err := k.Wrap(password, kdf)
 	if err != nil {
-		return api.VaultHeader{}, nil, fmt.Errorf("create vault: %w", err)
+		return api.VaultHeader{}, nil, wrap.Error("create vault", err)
 	}
 	return h, k, nil
 }
@@ -91,10 +93,10 @@ func Create(password string, kdf api.KDFParams) (api.VaultHeader, *Key, error) {
 func NewKey(vaultID string, vaultKey []byte) (*Key, error) {
 	id, ok := parseID(vaultID)
 	if !ok {
-		return nil, api.Errorf(api.CodeInvalid, "vault id %q is not valid", vaultID)
+		return nil, api.NewError(api.CodeInvalid, "vault id "+strconv.Quote(vaultID)+" is not valid")
 	}
 	if len(vaultKey) != KeySize {
-		return nil, api.Errorf(api.CodeInvalid, "a vault key is %d bytes, not %d", KeySize, len(vaultKey))
+		return nil, api.NewError(api.CodeInvalid, "a vault key is "+strconv.Itoa(KeySize)+" bytes, not "+strconv.Itoa(len(vaultKey)))
 	}
 	k := &Key{vaultID: vaultID, id: id}
 	copy(k.key[:], vaultKey)
@@ -113,10 +115,10 @@ func NewKey(vaultID string, vaultKey []byte) (*Key, error) {
 func Unlock(h api.VaultHeader, password string) (*Key, error) {
 	id, ok := parseID(h.VaultID)
 	if !ok {
-		return nil, api.Errorf(api.CodeInvalid, "vault id %q is not valid", h.VaultID)
+		return nil, api.NewError(api.CodeInvalid, "vault id "+strconv.Quote(h.VaultID)+" is not valid")
 	}
 	if err := h.KDF.Validate(); err != nil {
-		return nil, fmt.Errorf("unlock vault: %w", err)
+		return nil, wrap.Error("unlock vault", err)
 	}
 	// A malformed wrapped key is reported as a wrong password: to the user
 	// both mean that this password does not open this vault.
@@ -124,13 +126,13 @@ func Unlock(h api.VaultHeader, password string) (*Key, error) {
 	box, ok := parseWrappedKey(b)
 	if !ok {
 		if len(b) >= headerSize && b[0] != formatV1 {
-			return nil, api.Errorf(api.CodeUnsupported, "vault key format %d is not supported by this version", b[0])
+			return nil, api.NewError(api.CodeUnsupported, "vault key format "+strconv.Itoa(int(b[0]))+" is not supported by this version")
 		}
 		return nil, ErrWrongPassword
 	}
 	wk, err := deriveWrappingKey(password, h.KDF)
 	if err != nil {
-		return nil, fmt.Errorf("unlock vault: %w", err)
+		return nil, wrap.Error("unlock vault", err)
 	}
 	defer clear(wk[:])
 	aead, err := newAEAD(wk[:])
@@ -153,17 +155,17 @@ func Unlock(h api.VaultHeader, password string) (*Key, error) {
 func ChangePassword(h api.VaultHeader, oldPassword, newPassword string) (api.VaultHeader, error) {
 	k, err := Unlock(h, oldPassword)
 	if err != nil {
-		return api.VaultHeader{}, fmt.Errorf("change password: %w", err)
+		return api.VaultHeader{}, wrap.Error("change password", err)
 	}
 	defer k.Destroy()
 	kdf := h.KDF
 	kdf.Salt = make([]byte, api.KDFSaltSize)
 	if err := randRead(kdf.Salt); err != nil {
-		return api.VaultHeader{}, fmt.Errorf("change password: %w", err)
+		return api.VaultHeader{}, wrap.Error("change password", err)
 	}
 	nh, err := k.Wrap(newPassword, kdf)
 	if err != nil {
-		return api.VaultHeader{}, fmt.Errorf("change password: %w", err)
+		return api.VaultHeader{}, wrap.Error("change password", err)
 	}
 	return nh, nil
 }
@@ -172,11 +174,11 @@ func ChangePassword(h api.VaultHeader, oldPassword, newPassword string) (api.Vau
 // Argon2id settings kdf. Use a fresh salt for every new password.
 func (k *Key) Wrap(password string, kdf api.KDFParams) (api.VaultHeader, error) {
 	if password == "" {
-		return api.VaultHeader{}, api.Errorf(api.CodeInvalid, "the master password is empty")
+		return api.VaultHeader{}, api.NewError(api.CodeInvalid, "the master password is empty")
 	}
 	wk, err := deriveWrappingKey(password, kdf)
 	if err != nil {
-		return api.VaultHeader{}, fmt.Errorf("wrap vault key: %w", err)
+		return api.VaultHeader{}, wrap.Error("wrap vault key", err)
 	}
 	defer clear(wk[:])
 	aead, err := newAEAD(wk[:])
@@ -188,7 +190,7 @@ func (k *Key) Wrap(password string, kdf api.KDFParams) (api.VaultHeader, error) 
 	out = append(out, formatV1, algXC20P)
 	out, err = sealBox(out, aead, k.key[:], &ad)
 	if err != nil {
-		return api.VaultHeader{}, fmt.Errorf("wrap vault key: %w", err)
+		return api.VaultHeader{}, wrap.Error("wrap vault key", err)
 	}
 	kdf.Salt = append([]byte(nil), kdf.Salt...)
 	return api.VaultHeader{VaultID: k.vaultID, WrappedKey: out, KDF: kdf}, nil
@@ -237,15 +239,15 @@ func deriveKey(password string, p api.KDFParams, info string) ([KeySize]byte, er
 	master, err := idKey(pw, p.Salt, t, mem, p.Threads, KeySize)
 	clear(pw)
 	if err != nil {
-		return wk, fmt.Errorf("derive master key: %w", err)
+		return wk, wrap.Error("derive master key", err)
 	}
 	defer clear(master)
 	if len(master) != KeySize {
-		return wk, fmt.Errorf("derive master key: Argon2id answered %d bytes, want %d", len(master), KeySize)
+		return wk, errors.New("derive master key: Argon2id answered " + strconv.Itoa(len(master)) + " bytes, want " + strconv.Itoa(KeySize))
 	}
 	r := hkdf.New(sha256.New, master, nil, []byte(info))
 	if _, err := io.ReadFull(r, wk[:]); err != nil {
-		return wk, fmt.Errorf("derive wrapping key: %w", err)
+		return wk, wrap.Error("derive wrapping key", err)
 	}
 	return wk, nil
 }

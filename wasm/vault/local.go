@@ -1,6 +1,11 @@
 package vault
 
-import "fmt"
+import (
+	"errors"
+	"strconv"
+
+	"watchword/wasm/wrap"
+)
 
 // Device-local data is what a client keeps about a vault on one device to
 // start faster, never sent anywhere: the list index shown at unlock before
@@ -26,7 +31,7 @@ func (k *Key) SealLocal(plaintext []byte) ([]byte, error) {
 		return nil, errLocked
 	}
 	if len(plaintext) > MaxLocalPlaintext {
-		return nil, fmt.Errorf("seal local data: %d bytes, over the limit of %d", len(plaintext), MaxLocalPlaintext)
+		return nil, errors.New("seal local data: " + strconv.Itoa(len(plaintext)) + " bytes, over the limit of " + strconv.Itoa(MaxLocalPlaintext))
 	}
 	ad := makeAD(purposeLocal, &k.id, nil)
 	dst := make([]byte, 0, len(plaintext)+localOverhead)
@@ -41,13 +46,13 @@ func (k *Key) OpenLocal(ciphertext []byte) ([]byte, error) {
 		return nil, errLocked
 	}
 	if len(ciphertext) < localOverhead || len(ciphertext) > MaxLocalPlaintext+localOverhead || !checkHeader(ciphertext) {
-		return nil, fmt.Errorf("open local data: %w", ErrDecrypt)
+		return nil, wrap.Error("open local data", ErrDecrypt)
 	}
 	box := ciphertext[headerSize:]
 	ad := makeAD(purposeLocal, &k.id, nil)
 	out, err := k.aead.Open(make([]byte, 0, len(box)-nonceSize-tagSize), box[:nonceSize], box[nonceSize:], ad[:])
 	if err != nil {
-		return nil, fmt.Errorf("open local data: %w", ErrDecrypt)
+		return nil, wrap.Error("open local data", ErrDecrypt)
 	}
 	return out, nil
 }

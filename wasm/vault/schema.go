@@ -1,9 +1,9 @@
 package vault
 
 import (
-	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 
 	"watchword/wasm/api"
@@ -127,11 +127,11 @@ func NewSchema(version int, types []TypeSpec) (*Schema, error) {
 	for i, t := range s.types {
 		switch {
 		case t.Type == 0:
-			return nil, api.Errorf(api.CodeInvalid, "schema: type 0 is not valid")
+			return nil, api.NewError(api.CodeInvalid, "schema: type 0 is not valid")
 		case i > 0 && s.types[i-1].Type == t.Type:
-			return nil, api.Errorf(api.CodeInvalid, "schema: type %d is declared twice", t.Type)
+			return nil, api.NewError(api.CodeInvalid, "schema: type "+strconv.Itoa(int(t.Type))+" is declared twice")
 		case t.Name == "" || names[t.Name]:
-			return nil, api.Errorf(api.CodeInvalid, "schema: type %d has an empty or repeated name %q", t.Type, t.Name)
+			return nil, api.NewError(api.CodeInvalid, "schema: type "+strconv.Itoa(int(t.Type))+" has an empty or repeated name "+strconv.Quote(t.Name))
 		}
 		names[t.Name] = true
 		sort.Slice(t.Fields, func(i, j int) bool { return t.Fields[i].Tag < t.Fields[j].Tag })
@@ -139,13 +139,13 @@ func NewSchema(version int, types []TypeSpec) (*Schema, error) {
 		for j, f := range t.Fields {
 			switch {
 			case f.Tag == 0:
-				return nil, api.Errorf(api.CodeInvalid, "schema: type %s: tag 0 is not valid", t.Name)
+				return nil, api.NewError(api.CodeInvalid, "schema: type "+t.Name+": tag 0 is not valid")
 			case j > 0 && t.Fields[j-1].Tag == f.Tag:
-				return nil, api.Errorf(api.CodeInvalid, "schema: type %s: tag %d is declared twice", t.Name, f.Tag)
+				return nil, api.NewError(api.CodeInvalid, "schema: type "+t.Name+": tag "+strconv.Itoa(int(f.Tag))+" is declared twice")
 			case f.Name == "" || fnames[f.Name] || f.Name == "type" || f.Name == "id":
-				return nil, api.Errorf(api.CodeInvalid, "schema: type %s: field %d has an empty, repeated or reserved name %q", t.Name, f.Tag, f.Name)
+				return nil, api.NewError(api.CodeInvalid, "schema: type "+t.Name+": field "+strconv.Itoa(int(f.Tag))+" has an empty, repeated or reserved name "+strconv.Quote(f.Name))
 			case f.Kind < KindString || f.Kind > KindHistory:
-				return nil, api.Errorf(api.CodeInvalid, "schema: type %s: field %s has unknown kind %d", t.Name, f.Name, f.Kind)
+				return nil, api.NewError(api.CodeInvalid, "schema: type "+t.Name+": field "+f.Name+" has unknown kind "+strconv.Itoa(int(f.Kind)))
 			}
 			fnames[f.Name] = true
 		}
@@ -335,5 +335,5 @@ func (r *Report) Add(st Status) {
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d entries: %d unknown, %d with hidden fields, %d archived", r.Entries, r.Unknown, r.HiddenFields, r.Archived)
+	return strconv.Itoa(r.Entries) + " entries: " + strconv.Itoa(r.Unknown) + " unknown, " + strconv.Itoa(r.HiddenFields) + " with hidden fields, " + strconv.Itoa(r.Archived) + " archived"
 }

@@ -1,9 +1,10 @@
 package vault
 
 import (
-	"fmt"
+	"strconv"
 
 	"watchword/wasm/api"
+	"watchword/wasm/wrap"
 )
 
 // Sealed is one entry's ciphertext with its id, as stored and synced.
@@ -41,15 +42,15 @@ func (k *Key) AppendSeal(dst []byte, entryID string, plaintext []byte) ([]byte, 
 	}
 	id, ok := parseID(entryID)
 	if !ok {
-		return dst, api.Errorf(api.CodeInvalid, "entry id %q is not valid", entryID)
+		return dst, api.NewError(api.CodeInvalid, "entry id "+strconv.Quote(entryID)+" is not valid")
 	}
 	if len(plaintext) > MaxEntryPlaintext {
-		return dst, api.Errorf(api.CodeTooLarge, "entry %s is %d bytes, over the limit of %d", entryID, len(plaintext), MaxEntryPlaintext)
+		return dst, api.NewError(api.CodeTooLarge, "entry "+entryID+" is "+strconv.Itoa(len(plaintext))+" bytes, over the limit of "+strconv.Itoa(MaxEntryPlaintext))
 	}
 	var ek [KeySize]byte
 	defer clear(ek[:])
 	if err := randRead(ek[:]); err != nil {
-		return dst, fmt.Errorf("seal entry %s: %w", entryID, err)
+		return dst, wrap.Error("seal entry "+entryID, err)
 	}
 	eaead, err := newAEAD(ek[:])
 	if err != nil {
@@ -59,11 +60,11 @@ func (k *Key) AppendSeal(dst []byte, entryID string, plaintext []byte) ([]byte, 
 	dst = append(dst, formatV1, algXC20P)
 	keyAD := makeAD(purposeEntryKey, &k.id, &id)
 	if dst, err = sealBox(dst, k.aead, ek[:], &keyAD); err != nil {
-		return dst[:n], fmt.Errorf("seal entry %s: %w", entryID, err)
+		return dst[:n], wrap.Error("seal entry "+entryID, err)
 	}
 	ad := makeAD(purposeEntry, &k.id, &id)
 	if dst, err = sealBox(dst, eaead, plaintext, &ad); err != nil {
-		return dst[:n], fmt.Errorf("seal entry %s: %w", entryID, err)
+		return dst[:n], wrap.Error("seal entry "+entryID, err)
 	}
 	return dst, nil
 }
@@ -88,17 +89,17 @@ func (k *Key) AppendOpen(dst []byte, entryID string, ciphertext []byte) ([]byte,
 	}
 	id, ok := parseID(entryID)
 	if !ok {
-		return dst, api.Errorf(api.CodeInvalid, "entry id %q is not valid", entryID)
+		return dst, api.NewError(api.CodeInvalid, "entry id "+strconv.Quote(entryID)+" is not valid")
 	}
 	c, ok := parseEntryCiphertext(ciphertext)
 	if !ok {
-		return dst, fmt.Errorf("open entry %s: %w", entryID, ErrDecrypt)
+		return dst, wrap.Error("open entry "+entryID, ErrDecrypt)
 	}
 	var ek [KeySize]byte
 	defer clear(ek[:])
 	keyAD := makeAD(purposeEntryKey, &k.id, &id)
 	if !unwrapKey(&ek, k.aead, c.keyBox, &keyAD) {
-		return dst, fmt.Errorf("open entry %s: %w", entryID, ErrDecrypt)
+		return dst, wrap.Error("open entry "+entryID, ErrDecrypt)
 	}
 	eaead, err := newAEAD(ek[:])
 	if err != nil {
@@ -111,7 +112,7 @@ func (k *Key) AppendOpen(dst []byte, entryID string, ciphertext []byte) ([]byte,
 		// into dst's spare capacity.
 		spare := dst[len(dst):cap(dst)]
 		clear(spare[:min(len(spare), len(c.box)-nonceSize-tagSize)])
-		return dst, fmt.Errorf("open entry %s: %w", entryID, ErrDecrypt)
+		return dst, wrap.Error("open entry "+entryID, ErrDecrypt)
 	}
 	return out, nil
 }

@@ -6,15 +6,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"watchword/wasm/api"
+	"watchword/wasm/wrap"
 )
 
 // Config is what Open needs. Storage, Account, Keyring and Merger are
@@ -67,7 +68,7 @@ type Engine struct {
 // another vault is refused (CodeConflict), so two vaults are never mixed.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Storage == nil || cfg.Keyring == nil || cfg.Merger == nil {
-		return nil, api.Errorf(api.CodeInvalid, "open sync engine: storage, keyring and merger are required")
+		return nil, api.NewError(api.CodeInvalid, "open sync engine: storage, keyring and merger are required")
 	}
 	p, err := nsPrefix(cfg.Account)
 	if err != nil {
@@ -92,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		problems: make(map[string]problem),
 	}
 	if err := e.load(ctx); err != nil {
-		return nil, fmt.Errorf("open sync engine: %w", err)
+		return nil, wrap.Error("open sync engine", err)
 	}
 	e.refreshStatusLocked(e.initialState())
 	return e, nil
@@ -106,13 +107,13 @@ func (e *Engine) load(ctx context.Context) error {
 		e.meta = meta{VaultID: vid, Header: e.cfg.Header}
 		return e.st.Write(ctx, Batch{Put: map[string][]byte{keyMeta: encode(&e.meta)}})
 	case err != nil:
-		return fmt.Errorf("read state: %w", err)
+		return wrap.Error("read state", err)
 	}
 	if err := decode(b, &e.meta); err != nil {
-		return fmt.Errorf("read state: %w", err)
+		return wrap.Error("read state", err)
 	}
 	if e.meta.VaultID != vid {
-		return api.Errorf(api.CodeConflict, "this device holds another vault for this account")
+		return api.NewError(api.CodeConflict, "this device holds another vault for this account")
 	}
 	if e.meta.Header == nil && e.cfg.Header != nil {
 		e.meta.Header = e.cfg.Header
@@ -125,13 +126,13 @@ func (e *Engine) load(ctx context.Context) error {
 		case strings.HasPrefix(k, keyRecordPrefix):
 			r := new(record)
 			if err := decodeRecord(v, r); err != nil || r.ID != strings.TrimPrefix(k, keyRecordPrefix) {
-				return fmt.Errorf("read entry %s: damaged local record", strings.TrimPrefix(k, keyRecordPrefix))
+				return errors.New("read entry " + strings.TrimPrefix(k, keyRecordPrefix) + ": damaged local record")
 			}
 			e.setRecordLocked(r)
 		case strings.HasPrefix(k, keyProblemPfx):
 			var p problem
 			if err := decode(v, &p); err != nil {
-				return fmt.Errorf("read problem %s: %w", k, err)
+				return wrap.Error("read problem "+k, err)
 			}
 			e.problems[p.ID] = p
 		}
@@ -153,11 +154,11 @@ var ErrNotFound error = &api.Error{Code: api.CodeNotFound, Message: "no such ent
 // sent by a later sync.
 func (e *Engine) Put(ctx context.Context, id string, plaintext []byte) error {
 	if !api.ValidID(id) {
-		return api.Errorf(api.CodeInvalid, "entry id %q is not valid", id)
+		return api.NewError(api.CodeInvalid, "entry id "+strconv.Quote(id)+" is not valid")
 	}
 	ct, err := e.cfg.Keyring.Seal(id, plaintext)
 	if err != nil {
-		return fmt.Errorf("put entry %s: %w", id, err)
+		return wrap.Error("put entry "+id, err)
 	}
 	return e.change(ctx, id, ct, false)
 }
@@ -184,18 +185,18 @@ func (e *Engine) PutMany(ctx context.Context, entries []Plain) error {
 	cts := make([][]byte, len(entries))
 	for i, p := range entries {
 		if !api.ValidID(p.ID) {
-			return api.Errorf(api.CodeInvalid, "entry id %q is not valid", p.ID)
+			return api.NewError(api.CodeInvalid, "entry id "+strconv.Quote(p.ID)+" is not valid")
 		}
 		ct, err := e.cfg.Keyring.Seal(p.ID, p.Plaintext)
 		if err != nil {
-			return fmt.Errorf("put entry %s: %w", p.ID, err)
+			return wrap.Error("put entry "+p.ID, err)
 		}
 		cts[i] = ct
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return api.Errorf(api.CodeInvalid, "the sync engine is closed")
+		return api.NewError(api.CodeInvalid, "the sync engine is closed")
 	}
 	m := e.meta
 	var b Batch
@@ -203,7 +204,7 @@ func (e *Engine) PutMany(ctx context.Context, entries []Plain) error {
 	seen := make(map[string]bool, len(entries))
 	for i, p := range entries {
 		if seen[p.ID] {
-			return api.Errorf(api.CodeInvalid, "entry %s is put twice", p.ID)
+			return api.NewError(api.CodeInvalid, "entry "+p.ID+" is put twice")
 		}
 		seen[p.ID] = true
 		r, err := e.stageLocked(&m, p.ID, cts[i], false)
@@ -215,7 +216,7 @@ func (e *Engine) PutMany(ctx context.Context, entries []Plain) error {
 	}
 	b.put(keyMeta, encode(&m))
 	if err := e.st.Write(ctx, b); err != nil {
-		return fmt.Errorf("save %d entries: %w", len(entries), err)
+		return wrap.Error("save "+strconv.Itoa(len(entries))+" entries", err)
 	}
 	e.meta = m
 	for _, r := range staged {
@@ -230,7 +231,7 @@ func (e *Engine) change(ctx context.Context, id string, ct []byte, deleted bool)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return api.Errorf(api.CodeInvalid, "the sync engine is closed")
+		return api.NewError(api.CodeInvalid, "the sync engine is closed")
 	}
 	m := e.meta
 	r, err := e.stageLocked(&m, id, ct, deleted)
@@ -241,7 +242,7 @@ func (e *Engine) change(ctx context.Context, id string, ct []byte, deleted bool)
 	b.put(keyMeta, encode(&m))
 	b.put(keyRecordPrefix+id, encode(r))
 	if err := e.st.Write(ctx, b); err != nil {
-		return fmt.Errorf("save entry %s: %w", id, err)
+		return wrap.Error("save entry "+id, err)
 	}
 	e.meta = m
 	e.setRecordLocked(r)
@@ -291,7 +292,7 @@ func (e *Engine) Get(id string) ([]byte, error) {
 	}
 	pt, err := e.cfg.Keyring.Open(id, ct)
 	if err != nil {
-		return nil, fmt.Errorf("get entry %s: %w", id, err)
+		return nil, wrap.Error("get entry "+id, err)
 	}
 	return pt, nil
 }
@@ -443,13 +444,13 @@ func (e *Engine) Sync(ctx context.Context) error {
 	switch {
 	case e.closed:
 		e.mu.Unlock()
-		return api.Errorf(api.CodeInvalid, "the sync engine is closed")
+		return api.NewError(api.CodeInvalid, "the sync engine is closed")
 	case e.cfg.Transport == nil:
 		e.mu.Unlock()
-		return api.Errorf(api.CodeInvalid, "this vault is not connected to an account")
+		return api.NewError(api.CodeInvalid, "this vault is not connected to an account")
 	case e.meta.Paused:
 		e.mu.Unlock()
-		return api.Errorf(api.CodeInvalid, "sync is paused")
+		return api.NewError(api.CodeInvalid, "sync is paused")
 	}
 	e.refreshStatusLocked(StateSyncing)
 	e.mu.Unlock()
@@ -508,7 +509,7 @@ func (e *Engine) syncOnce(ctx context.Context) error {
 	n := e.pushableLocked()
 	e.mu.Unlock()
 	if n > 0 {
-		return api.Errorf(api.CodeConflict, "%d changes are still being merged; sync again", n)
+		return api.NewError(api.CodeConflict, strconv.Itoa(n)+" changes are still being merged; sync again")
 	}
 	return nil
 }
@@ -527,24 +528,24 @@ func (e *Engine) checkHeader(ctx context.Context) error {
 	switch {
 	case api.CodeOf(err) == api.CodeNotFound:
 		if h == nil {
-			return api.Errorf(api.CodeNotFound, "the account has no vault yet and this device has no header to upload")
+			return api.NewError(api.CodeNotFound, "the account has no vault yet and this device has no header to upload")
 		}
 		if err := e.cfg.Transport.PutHeader(ctx, *h); err != nil {
-			return fmt.Errorf("upload vault header: %w", err)
+			return wrap.Error("upload vault header", err)
 		}
 	case err != nil:
-		return fmt.Errorf("read vault header: %w", err)
+		return wrap.Error("read vault header", err)
 	case got == nil || !api.ValidID(got.VaultID):
-		return api.Errorf(api.CodeBadServerAnswer, "the server sent a malformed vault header")
+		return api.NewError(api.CodeBadServerAnswer, "the server sent a malformed vault header")
 	case got.VaultID != e.meta.VaultID:
-		return api.Errorf(api.CodeConflict, "this account holds another vault; it is never merged with this one")
+		return api.NewError(api.CodeConflict, "this account holds another vault; it is never merged with this one")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	m := e.meta
 	m.HeaderOK = true
 	if err := e.st.Write(ctx, Batch{Put: map[string][]byte{keyMeta: encode(&m)}}); err != nil {
-		return fmt.Errorf("save state: %w", err)
+		return wrap.Error("save state", err)
 	}
 	e.meta = m
 	return nil
@@ -557,11 +558,11 @@ func (e *Engine) resend(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("read outbox: %w", err)
+		return wrap.Error("read outbox", err)
 	}
 	ob := new(outbox)
 	if err := decode(b, ob); err != nil || len(ob.Seqs) != len(ob.Req.Changes) {
-		return fmt.Errorf("read outbox: damaged local record")
+		return errors.New("read outbox: damaged local record")
 	}
 	_, err = e.flush(ctx, ob)
 	return err
@@ -577,7 +578,7 @@ func (e *Engine) pull(ctx context.Context) error {
 	for {
 		resp, err := e.cfg.Transport.Pull(ctx, since, e.cfg.PullPage)
 		if err != nil {
-			return fmt.Errorf("pull: %w", err)
+			return wrap.Error("pull", err)
 		}
 		if err := validatePull(since, e.cfg.PullPage, resp); err != nil {
 			return err
@@ -600,7 +601,7 @@ func (e *Engine) applyPull(ctx context.Context, entries []api.Entry, cursor int6
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if cursor < e.meta.Cursor {
-		return api.Errorf(api.CodeBadServerAnswer, "the server's revision went backwards")
+		return api.NewError(api.CodeBadServerAnswer, "the server's revision went backwards")
 	}
 	var b Batch
 	recs := make(map[string]*record)
@@ -620,7 +621,7 @@ func (e *Engine) applyPull(ctx context.Context, entries []api.Entry, cursor int6
 	m.Cursor = cursor
 	b.put(keyMeta, encode(&m))
 	if err := e.st.Write(ctx, b); err != nil {
-		return fmt.Errorf("save pulled changes: %w", err)
+		return wrap.Error("save pulled changes", err)
 	}
 	e.meta = m
 	e.commit(recs, probs)
@@ -703,7 +704,7 @@ func (e *Engine) resolve(r *record, se api.Entry) (*record, *problem, error) {
 	default:
 		local, err := e.cfg.Keyring.Open(id, nr.Local)
 		if err != nil {
-			return nil, nil, fmt.Errorf("merge entry %s: local copy: %w", id, err)
+			return nil, nil, wrap.Error("merge entry "+id+": local copy", err)
 		}
 		var base []byte
 		if prevBaseLive {
@@ -713,7 +714,7 @@ func (e *Engine) resolve(r *record, se api.Entry) (*record, *problem, error) {
 		}
 		merged, err := e.cfg.Merger.Merge(id, base, local, remote)
 		if err != nil {
-			return nil, nil, fmt.Errorf("merge entry %s: %w", id, err)
+			return nil, nil, wrap.Error("merge entry "+id, err)
 		}
 		if bytes.Equal(merged, remote) {
 			nr.Pending, nr.Local = false, nil
@@ -721,7 +722,7 @@ func (e *Engine) resolve(r *record, se api.Entry) (*record, *problem, error) {
 		}
 		ct, err := e.cfg.Keyring.Seal(id, merged)
 		if err != nil {
-			return nil, nil, fmt.Errorf("merge entry %s: %w", id, err)
+			return nil, nil, wrap.Error("merge entry "+id, err)
 		}
 		nr.Local = ct
 	}
@@ -771,7 +772,7 @@ func (e *Engine) prepareOutbox(ctx context.Context) (*outbox, error) {
 		ob.Seqs = append(ob.Seqs, r.Seq)
 	}
 	if err := e.st.Write(ctx, Batch{Put: map[string][]byte{keyOutbox: encode(ob)}}); err != nil {
-		return nil, fmt.Errorf("save outbox: %w", err)
+		return nil, wrap.Error("save outbox", err)
 	}
 	return ob, nil
 }
@@ -795,7 +796,7 @@ func cmpU64(a, b uint64) int {
 func (e *Engine) flush(ctx context.Context, ob *outbox) (int, error) {
 	resp, err := e.cfg.Transport.Push(ctx, &ob.Req)
 	if err != nil {
-		return 0, fmt.Errorf("push: %w", err)
+		return 0, wrap.Error("push", err)
 	}
 	if err := validatePush(&ob.Req, resp); err != nil {
 		return 0, err
@@ -851,7 +852,7 @@ func (e *Engine) flush(ctx context.Context, ob *outbox) (int, error) {
 	}
 	b.del(keyOutbox)
 	if err := e.st.Write(ctx, b); err != nil {
-		return 0, fmt.Errorf("save push result: %w", err)
+		return 0, wrap.Error("save push result", err)
 	}
 	e.meta = m
 	e.commit(recs, probs)
@@ -882,7 +883,7 @@ func (e *Engine) SetSyncEnabled(ctx context.Context, on bool) error {
 	m := e.meta
 	m.Paused = !on
 	if err := e.st.Write(ctx, Batch{Put: map[string][]byte{keyMeta: encode(&m)}}); err != nil {
-		return fmt.Errorf("save sync setting: %w", err)
+		return wrap.Error("save sync setting", err)
 	}
 	e.meta = m
 	if on {

@@ -3,9 +3,9 @@ package vaultsync
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 
 	"watchword/wasm/vault"
+	"watchword/wasm/wrap"
 )
 
 // EntryMerger merges vault entries (package vault's encoding) field by
@@ -31,11 +31,11 @@ type EntryMerger struct{}
 func (EntryMerger) Merge(id string, base, local, remote []byte) ([]byte, error) {
 	l, err := vault.ParseEntry(id, local)
 	if err != nil {
-		return nil, fmt.Errorf("local version: %w", err)
+		return nil, wrap.Error("local version", err)
 	}
 	r, err := vault.ParseEntry(id, remote)
 	if err != nil {
-		return nil, fmt.Errorf("server version: %w", err)
+		return nil, wrap.Error("server version", err)
 	}
 	var b *vault.Entry
 	if base != nil {

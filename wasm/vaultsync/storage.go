@@ -3,13 +3,14 @@ package vaultsync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"watchword/wasm/api"
+	"watchword/wasm/wrap"
 )
 
 // Storage is the device's durable key-value store: chrome.storage.local in
@@ -65,7 +66,7 @@ const LocalAccount = "local"
 // read nor write another's keys.
 func nsPrefix(account string) (string, error) {
 	if account != LocalAccount && !api.ValidID(account) {
-		return "", api.Errorf(api.CodeInvalid, "account id %q is not valid", account)
+		return "", api.NewError(api.CodeInvalid, "account id "+strconv.Quote(account)+" is not valid")
 	}
 	return "ww/" + account + "/", nil
 }
@@ -123,13 +124,13 @@ func RemoveAccountData(ctx context.Context, s Storage, account string) error {
 		b.Delete = append(b.Delete, k)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("remove account data: %w", err)
+		return wrap.Error("remove account data", err)
 	}
 	if b.Empty() {
 		return nil
 	}
 	if err := s.Write(ctx, b); err != nil {
-		return fmt.Errorf("remove account data: %w", err)
+		return wrap.Error("remove account data", err)
 	}
 	return nil
 }
@@ -141,16 +142,16 @@ func RemoveAccountData(ctx context.Context, s Storage, account string) error {
 // two vaults are never merged.
 func ConnectLocalVault(ctx context.Context, s Storage, account string) error {
 	if account == LocalAccount {
-		return api.Errorf(api.CodeInvalid, "connect: the local namespace is not an account")
+		return api.NewError(api.CodeInvalid, "connect: the local namespace is not an account")
 	}
 	to, err := nsPrefix(account)
 	if err != nil {
 		return err
 	}
 	if has, err := HasAccountData(ctx, s, account); err != nil {
-		return fmt.Errorf("connect local vault: %w", err)
+		return wrap.Error("connect local vault", err)
 	} else if has {
-		return api.Errorf(api.CodeConflict, "this account already has a vault on this device")
+		return api.NewError(api.CodeConflict, "this account already has a vault on this device")
 	}
 	from, _ := nsPrefix(LocalAccount)
 	var b Batch
@@ -159,13 +160,13 @@ func ConnectLocalVault(ctx context.Context, s Storage, account string) error {
 		b.Delete = append(b.Delete, k)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("connect local vault: %w", err)
+		return wrap.Error("connect local vault", err)
 	}
 	if b.Empty() {
-		return api.Errorf(api.CodeNotFound, "there is no local vault to connect")
+		return api.NewError(api.CodeNotFound, "there is no local vault to connect")
 	}
 	if err := s.Write(ctx, b); err != nil {
-		return fmt.Errorf("connect local vault: %w", err)
+		return wrap.Error("connect local vault", err)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package vaultsync
 
 import (
+	"strconv"
+
 	"watchword/wasm/api"
 )
 
@@ -10,23 +12,23 @@ import (
 // the account's revision, one result per change in order, sizes within the
 // shared limits.
 
-func badAnswer(format string, args ...any) error {
-	return api.Errorf(api.CodeBadServerAnswer, "the server's answer was rejected: "+format, args...)
+func badAnswer(why string) error {
+	return api.NewError(api.CodeBadServerAnswer, "the server's answer was rejected: "+why)
 }
 
 // checkEntry validates one entry record of an answer.
 func checkEntry(se *api.Entry, accountRev int64) error {
 	switch {
 	case !api.ValidID(se.ID):
-		return badAnswer("entry id %q is not valid", se.ID)
+		return badAnswer("entry id " + strconv.Quote(se.ID) + " is not valid")
 	case se.Revision <= 0 || se.Revision > accountRev:
-		return badAnswer("entry %s has revision %d outside 1..%d", se.ID, se.Revision, accountRev)
+		return badAnswer("entry " + se.ID + " has revision " + strconv.FormatInt(se.Revision, 10) + " outside 1.." + strconv.FormatInt(accountRev, 10))
 	case se.Deleted && len(se.Ciphertext) != 0:
-		return badAnswer("deleted entry %s carries data", se.ID)
+		return badAnswer("deleted entry " + se.ID + " carries data")
 	case !se.Deleted && len(se.Ciphertext) == 0:
-		return badAnswer("entry %s has no data", se.ID)
+		return badAnswer("entry " + se.ID + " has no data")
 	case len(se.Ciphertext) > api.MaxEntryCiphertext:
-		return badAnswer("entry %s is over the size limit", se.ID)
+		return badAnswer("entry " + se.ID + " is over the size limit")
 	}
 	return nil
 }
@@ -37,9 +39,9 @@ func validatePull(since int64, limit int, resp *api.PullResponse) error {
 	case resp == nil:
 		return badAnswer("empty pull answer")
 	case resp.Revision < since:
-		return badAnswer("the account revision went backwards (%d after %d)", resp.Revision, since)
+		return badAnswer("the account revision went backwards (" + strconv.FormatInt(resp.Revision, 10) + " after " + strconv.FormatInt(since, 10) + ")")
 	case len(resp.Entries) > limit:
-		return badAnswer("%d entries in a page of %d", len(resp.Entries), limit)
+		return badAnswer(strconv.Itoa(len(resp.Entries)) + " entries in a page of " + strconv.Itoa(limit))
 	case resp.More && len(resp.Entries) == 0:
 		return badAnswer("an empty page that says more follow")
 	}
@@ -51,10 +53,10 @@ func validatePull(since int64, limit int, resp *api.PullResponse) error {
 			return err
 		}
 		if se.Revision <= last {
-			return badAnswer("entry %s: revisions out of order", se.ID)
+			return badAnswer("entry " + se.ID + ": revisions out of order")
 		}
 		if seen[se.ID] {
-			return badAnswer("entry %s appears twice", se.ID)
+			return badAnswer("entry " + se.ID + " appears twice")
 		}
 		last, seen[se.ID] = se.Revision, true
 	}
@@ -67,29 +69,29 @@ func validatePush(req *api.PushRequest, resp *api.PushResponse) error {
 	case resp == nil:
 		return badAnswer("empty push answer")
 	case len(resp.Results) != len(req.Changes):
-		return badAnswer("%d results for %d changes", len(resp.Results), len(req.Changes))
+		return badAnswer(strconv.Itoa(len(resp.Results)) + " results for " + strconv.Itoa(len(req.Changes)) + " changes")
 	}
 	for i, res := range resp.Results {
 		ch := &req.Changes[i]
 		if res.ID != ch.ID {
-			return badAnswer("result %d is for entry %q, not %s", i, res.ID, ch.ID)
+			return badAnswer("result " + strconv.Itoa(i) + " is for entry " + strconv.Quote(res.ID) + ", not " + ch.ID)
 		}
 		if res.Accepted {
 			if res.Revision <= ch.BaseRevision || res.Revision > resp.Revision {
-				return badAnswer("entry %s accepted at revision %d, outside %d..%d", ch.ID, res.Revision, ch.BaseRevision+1, resp.Revision)
+				return badAnswer("entry " + ch.ID + " accepted at revision " + strconv.FormatInt(res.Revision, 10) + ", outside " + strconv.FormatInt(ch.BaseRevision+1, 10) + ".." + strconv.FormatInt(resp.Revision, 10))
 			}
 			continue
 		}
 		cur := res.Current
 		switch {
 		case cur == nil && ch.BaseRevision == 0:
-			return badAnswer("new entry %s rejected although the server has no copy", ch.ID)
+			return badAnswer("new entry " + ch.ID + " rejected although the server has no copy")
 		case cur == nil:
 			continue // the server has no copy at all: the change is sent again as new
 		case cur.ID != ch.ID:
-			return badAnswer("entry %s rejected with the copy of %q", ch.ID, cur.ID)
+			return badAnswer("entry " + ch.ID + " rejected with the copy of " + strconv.Quote(cur.ID))
 		case cur.Revision == ch.BaseRevision:
-			return badAnswer("entry %s rejected although its revision matched", ch.ID)
+			return badAnswer("entry " + ch.ID + " rejected although its revision matched")
 		}
 		if err := checkEntry(cur, resp.Revision); err != nil {
 			return err

@@ -2,14 +2,15 @@ package argon2host
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
 
-	"github.com/hack-pad/safejs"
 	"golang.org/x/crypto/argon2"
 
+	"watchword/wasm/bridge/jsvalue"
 	"watchword/wasm/vault"
 	"watchword/wasm/vault/argon2kernel"
+	"watchword/wasm/wrap"
 )
 
 // Install makes every vault derivation of this program run through the
@@ -31,28 +32,28 @@ func Install() {
 
 var (
 	compileOnce sync.Once
-	module      safejs.Value
+	module      jsvalue.Value
 	compileErr  error
 )
 
 // compiled compiles the kernel once per program. The module is a few
 // kilobytes, so compiling it synchronously is allowed everywhere, the
 // browser's main threads included.
-func compiled() (safejs.Value, error) {
+func compiled() (jsvalue.Value, error) {
 	compileOnce.Do(func() {
 		module, compileErr = compile()
 	})
 	return module, compileErr
 }
 
-func compile() (safejs.Value, error) {
-	wa, err := safejs.Global().Get("WebAssembly")
-	if err != nil || wa.Type() != safejs.TypeObject {
-		return safejs.Undefined(), errors.New("argon2host: no WebAssembly in this context")
+func compile() (jsvalue.Value, error) {
+	wa, err := jsvalue.Global().Get("WebAssembly")
+	if err != nil || wa.Type() != jsvalue.TypeObject {
+		return jsvalue.Undefined(), errors.New("argon2host: no WebAssembly in this context")
 	}
 	ctor, err := wa.Get("Module")
 	if err != nil {
-		return safejs.Undefined(), fmt.Errorf("argon2host: %w", err)
+		return jsvalue.Undefined(), wrap.Error("argon2host", err)
 	}
 	src := argon2kernel.Module
 	if simd, err := bytesToJS(argon2kernel.ModuleSIMD); err == nil {
@@ -64,38 +65,38 @@ func compile() (safejs.Value, error) {
 	}
 	b, err := bytesToJS(src)
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsvalue.Undefined(), err
 	}
 	m, err := ctor.New(b)
 	if err != nil {
-		return safejs.Undefined(), fmt.Errorf("argon2host: compile the kernel: %w", err)
+		return jsvalue.Undefined(), wrap.Error("argon2host: compile the kernel", err)
 	}
 	return m, nil
 }
 
-func bytesToJS(b []byte) (safejs.Value, error) {
-	u8, err := safejs.Global().Get("Uint8Array")
+func bytesToJS(b []byte) (jsvalue.Value, error) {
+	u8, err := jsvalue.Global().Get("Uint8Array")
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsvalue.Undefined(), err
 	}
 	v, err := u8.New(len(b))
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsvalue.Undefined(), err
 	}
-	if _, err := safejs.CopyBytesToJS(v, b); err != nil {
-		return safejs.Undefined(), err
+	if _, err := jsvalue.CopyBytesToJS(v, b); err != nil {
+		return jsvalue.Undefined(), err
 	}
 	return v, nil
 }
 
 // jsInstance is one kernel instance in the browser.
 type jsInstance struct {
-	exports safejs.Value
-	u8      safejs.Value // the Uint8Array constructor
+	exports jsvalue.Value
+	u8      jsvalue.Value // the Uint8Array constructor
 }
 
-func newJSInstance(m safejs.Value) (Instance, error) {
-	wa, err := safejs.Global().Get("WebAssembly")
+func newJSInstance(m jsvalue.Value) (Instance, error) {
+	wa, err := jsvalue.Global().Get("WebAssembly")
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func newJSInstance(m safejs.Value) (Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	u8, err := safejs.Global().Get("Uint8Array")
+	u8, err := jsvalue.Global().Get("Uint8Array")
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +124,8 @@ func (j *jsInstance) call(name string, args ...any) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if v.Type() != safejs.TypeNumber {
-		return 0, fmt.Errorf("%s answered a %s", name, v.Type())
+	if v.Type() != jsvalue.TypeNumber {
+		return 0, errors.New(name + " answered a " + v.Type().String())
 	}
 	n, err := v.Int()
 	return int64(n), err
@@ -140,14 +141,14 @@ func (j *jsInstance) Fill(lanes, laneLength, passes uint32) (int64, error) {
 
 // view is n bytes of the kernel's memory at off. The buffer is taken anew
 // each time: growing the memory detaches the old one.
-func (j *jsInstance) view(off, n int64) (safejs.Value, error) {
+func (j *jsInstance) view(off, n int64) (jsvalue.Value, error) {
 	mem, err := j.exports.Get("memory")
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsvalue.Undefined(), err
 	}
 	buf, err := mem.Get("buffer")
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsvalue.Undefined(), err
 	}
 	return j.u8.New(buf, off, n)
 }
@@ -157,7 +158,7 @@ func (j *jsInstance) Write(off int64, b []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = safejs.CopyBytesToJS(v, b)
+	_, err = jsvalue.CopyBytesToJS(v, b)
 	return err
 }
 
@@ -166,9 +167,9 @@ func (j *jsInstance) Read(off int64, b []byte) error {
 	if err != nil {
 		return err
 	}
-	n, err := safejs.CopyBytesToGo(b, v)
+	n, err := jsvalue.CopyBytesToGo(b, v)
 	if err == nil && n != len(b) {
-		err = fmt.Errorf("read %d of %d bytes", n, len(b))
+		err = errors.New("read " + strconv.Itoa(n) + " of " + strconv.Itoa(len(b)) + " bytes")
 	}
 	return err
 }

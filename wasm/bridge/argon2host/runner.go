@@ -1,10 +1,12 @@
 package argon2host
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 
 	"watchword/wasm/vault"
 	"watchword/wasm/vault/argon2kernel"
+	"watchword/wasm/wrap"
 )
 
 // Instance is one instantiated kernel as its host exposes it: the two
@@ -28,18 +30,18 @@ type Runner struct {
 func (r Runner) Fill(blocks []byte, lanes, laneLength, passes uint32) ([]byte, error) {
 	const bs = argon2kernel.BlockSize
 	if uint64(len(blocks)) != uint64(lanes)*2*bs {
-		return nil, fmt.Errorf("argon2host: %d bytes of first blocks for %d lanes", len(blocks), lanes)
+		return nil, errors.New("argon2host: " + strconv.Itoa(len(blocks)) + " bytes of first blocks for " + strconv.Itoa(int(lanes)) + " lanes")
 	}
 	in, err := r.Start()
 	if err != nil {
-		return nil, fmt.Errorf("argon2host: start the kernel: %w", err)
+		return nil, wrap.Error("argon2host: start the kernel", err)
 	}
 	base, err := in.Reserve(lanes, laneLength)
 	if err != nil {
-		return nil, fmt.Errorf("argon2host: reserve: %w", err)
+		return nil, wrap.Error("argon2host: reserve", err)
 	}
 	if base != argon2kernel.Base {
-		return nil, fmt.Errorf("argon2host: the kernel could not reserve %d blocks (answered %d)", uint64(lanes)*uint64(laneLength), base)
+		return nil, errors.New("argon2host: the kernel could not reserve " + strconv.FormatUint(uint64(lanes)*uint64(laneLength), 10) + " blocks (answered " + strconv.Itoa(int(base)) + ")")
 	}
 	size := int64(lanes) * int64(laneLength) * bs
 	// The blocks are secret: cleared whatever happens after they exist.
@@ -47,20 +49,20 @@ func (r Runner) Fill(blocks []byte, lanes, laneLength, passes uint32) ([]byte, e
 	lane := func(l uint32, j uint32) int64 { return base + (int64(l)*int64(laneLength)+int64(j))*bs }
 	for l := range lanes {
 		if err := in.Write(lane(l, 0), blocks[2*bs*l:2*bs*(l+1)]); err != nil {
-			return nil, fmt.Errorf("argon2host: write lane %d: %w", l, err)
+			return nil, wrap.Error("argon2host: write lane "+strconv.Itoa(int(l)), err)
 		}
 	}
 	rc, err := in.Fill(lanes, laneLength, passes)
 	if err != nil {
-		return nil, fmt.Errorf("argon2host: fill: %w", err)
+		return nil, wrap.Error("argon2host: fill", err)
 	}
 	if rc != 0 {
-		return nil, fmt.Errorf("argon2host: the kernel refused to fill (answered %d)", rc)
+		return nil, errors.New("argon2host: the kernel refused to fill (answered " + strconv.Itoa(int(rc)) + ")")
 	}
 	last := make([]byte, int(lanes)*bs)
 	for l := range lanes {
 		if err := in.Read(lane(l, laneLength-1), last[bs*l:bs*(l+1)]); err != nil {
-			return nil, fmt.Errorf("argon2host: read lane %d: %w", l, err)
+			return nil, wrap.Error("argon2host: read lane "+strconv.Itoa(int(l)), err)
 		}
 	}
 	return last, nil

@@ -3,6 +3,7 @@ package kdfhost
 import (
 	"encoding/base64"
 	"errors"
+	"strconv"
 
 	"watchword/wasm/api"
 	"watchword/wasm/jsonwire"
@@ -151,11 +152,11 @@ func KDF(req []byte) ([]byte, error) {
 // head start.
 func KDFLocal(req []byte, local string) (out []byte, opened string, err error) {
 	if len(req) > maxRequest {
-		return nil, "", api.Errorf(api.CodeTooLarge, "the request is larger than %d bytes", maxRequest)
+		return nil, "", api.NewError(api.CodeTooLarge, "the request is larger than "+strconv.Itoa(maxRequest)+" bytes")
 	}
 	var r KDFRequest
 	if err := jsonwire.Decode(req, true, r.ReadJSON); err != nil {
-		return nil, "", api.Errorf(api.CodeBadRequest, "kdf request: bad JSON: %v", err)
+		return nil, "", api.NewError(api.CodeBadRequest, "kdf request: bad JSON: "+err.Error())
 	}
 	res, opened, err := run(r, local)
 	if err != nil {
@@ -190,7 +191,7 @@ func run(r KDFRequest, local string) (KDFResult, string, error) {
 			return KDFResult{}, "", err
 		}
 		if r.NewPassword == "" {
-			return KDFResult{}, "", api.Errorf(api.CodeInvalid, "the new master password is empty")
+			return KDFResult{}, "", api.NewError(api.CodeInvalid, "the new master password is empty")
 		}
 		nh, err := vault.ChangePassword(h, r.Password, r.NewPassword)
 		if err != nil {
@@ -201,7 +202,7 @@ func run(r KDFRequest, local string) (KDFResult, string, error) {
 		res, err := exportKey(r)
 		return res, "", err
 	default:
-		return KDFResult{}, "", api.Errorf(api.CodeBadRequest, "kdf request: unknown op %q (want %q, %q, %q or %q)", r.Op, OpCreate, OpUnlock, OpChange, OpExportKey)
+		return KDFResult{}, "", api.NewError(api.CodeBadRequest, "kdf request: unknown op "+strconv.Quote(r.Op)+" (want "+strconv.Quote(OpCreate)+", "+strconv.Quote(OpUnlock)+", "+strconv.Quote(OpChange)+" or "+strconv.Quote(OpExportKey)+")")
 	}
 }
 
@@ -224,7 +225,7 @@ func exportKey(r KDFRequest) (KDFResult, error) {
 	var kdf api.KDFParams
 	if r.Params != nil {
 		if r.KDF != nil {
-			return KDFResult{}, api.Errorf(api.CodeBadRequest, "kdf request: %s takes params or kdf, not both", r.Op)
+			return KDFResult{}, api.NewError(api.CodeBadRequest, "kdf request: "+r.Op+" takes params or kdf, not both")
 		}
 		kdf = *r.Params
 	} else {
@@ -269,10 +270,10 @@ func costed(c *KDFCost) (api.KDFParams, error) {
 
 func needHeader(r KDFRequest) (api.VaultHeader, error) {
 	if r.Header == nil {
-		return api.VaultHeader{}, api.Errorf(api.CodeBadRequest, "kdf request: %s needs the vault header", r.Op)
+		return api.VaultHeader{}, api.NewError(api.CodeBadRequest, "kdf request: "+r.Op+" needs the vault header")
 	}
 	if !api.ValidID(r.Header.VaultID) {
-		return api.VaultHeader{}, api.Errorf(api.CodeBadRequest, "kdf request: the header's vault_id is not a valid id")
+		return api.VaultHeader{}, api.NewError(api.CodeBadRequest, "kdf request: the header's vault_id is not a valid id")
 	}
 	return *r.Header, nil
 }

@@ -1,12 +1,12 @@
 package kdfhost
 
 import (
-	"fmt"
-
-	"github.com/hack-pad/safejs"
+	"errors"
 
 	"watchword/wasm/api"
 	"watchword/wasm/bridge/argon2host"
+	"watchword/wasm/bridge/jsvalue"
+	"watchword/wasm/wrap"
 )
 
 // ServeKDF installs globalThis[name], a function that takes one JSON
@@ -19,31 +19,30 @@ import (
 func ServeKDF(name string) error {
 	argon2host.Install()
 	done := make(chan struct{})
-	var fn safejs.Func
-	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		promise, resolve, reject, err := newPromise()
+	fn := jsvalue.FuncOf(func(_ jsvalue.Value, args []jsvalue.Value) any {
+		promise, resolve, reject, err := jsvalue.NewPromise()
 		if err != nil {
 			panic(err) // no Promise constructor: nothing sensible to return
 		}
 		var req, local string
-		if len(args) == 0 || len(args) > 2 || args[0].Type() != safejs.TypeString {
-			err = fmt.Errorf("want a JSON string and, optionally, a base64 string")
+		if len(args) == 0 || len(args) > 2 || args[0].Type() != jsvalue.TypeString {
+			err = errors.New("want a JSON string and, optionally, a base64 string")
 		} else {
 			req, err = args[0].String()
 		}
 		if err == nil && len(args) == 2 {
 			switch args[1].Type() {
-			case safejs.TypeString:
+			case jsvalue.TypeString:
 				local, err = args[1].String()
-			case safejs.TypeUndefined: // no device-local data
+			case jsvalue.TypeUndefined: // no device-local data
 			default:
-				err = fmt.Errorf("the device-local data is not a string")
+				err = errors.New("the device-local data is not a string")
 			}
 		}
 		go func() {
 			defer close(done)
 			if err != nil {
-				settle(reject, errorValue(api.Errorf(api.CodeBadRequest, "kdf: %v", err)))
+				settle(reject, errorValue(api.NewError(api.CodeBadRequest, "kdf: "+err.Error())))
 				return
 			}
 			out, opened, kerr := runKDF([]byte(req), local)
@@ -55,14 +54,11 @@ func ServeKDF(name string) error {
 		}()
 		return promise
 	})
-	if err != nil {
-		return fmt.Errorf("kdf: %w", err)
-	}
-	if err := safejs.Global().Set(name, fn.Value()); err != nil {
-		return fmt.Errorf("kdf: install %s: %w", name, err)
+	if err := jsvalue.Global().Set(name, fn.Value()); err != nil {
+		return wrap.Error("kdf: install "+name, err)
 	}
 	<-done
-	_ = safejs.Global().Delete(name)
+	_ = jsvalue.Global().Delete(name)
 	fn.Release()
 	return nil
 }
@@ -78,29 +74,9 @@ func runKDF(req []byte, local string) (out []byte, opened string, err error) {
 	return KDFLocal(req, local)
 }
 
-func settle(fn safejs.Value, v any) {
+func settle(fn jsvalue.Value, v any) {
 	// A failure to call resolve/reject leaves nothing to report to.
 	_, _ = fn.Invoke(v)
-}
-
-// newPromise returns a new Promise and its resolve and reject functions.
-func newPromise() (promise, resolve, reject safejs.Value, err error) {
-	ctor, err := safejs.Global().Get("Promise")
-	if err != nil {
-		return
-	}
-	var executor safejs.Func
-	executor, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		resolve, reject = args[0], args[1]
-		return nil
-	})
-	if err != nil {
-		return
-	}
-	defer executor.Release()
-	// The executor runs synchronously inside the constructor.
-	promise, err = ctor.New(executor.Value())
-	return
 }
 
 // errorValue is the plain object a Promise rejects with.

@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hack-pad/safejs"
-
 	"watchword/wasm/api"
 	"watchword/wasm/bridge/internal/jstest"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // TestVectorsThroughJS replays the vault-key vectors through the global
@@ -36,7 +35,7 @@ func TestVectorsThroughJS(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("ServeKDF did not return after its one call")
 		}
-		if g, _ := safejs.Global().Get(name); !g.IsUndefined() {
+		if g, _ := jsvalue.Global().Get(name); !g.IsUndefined() {
 			t.Fatalf("%s is still installed after its call", name)
 		}
 		if !resolved {
@@ -58,12 +57,12 @@ func TestVectorsThroughJS(t *testing.T) {
 }
 
 // waitGlobal waits for ServeKDF's goroutine to install globalThis[name].
-func waitGlobal(t *testing.T, name string) safejs.Value {
+func waitGlobal(t *testing.T, name string) jsvalue.Value {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		v, err := safejs.Global().Get(name)
-		if err == nil && v.Type() == safejs.TypeFunction {
+		v, err := jsvalue.Global().Get(name)
+		if err == nil && v.Type() == jsvalue.TypeFunction {
 			return v
 		}
 		if time.Now().After(deadline) {

@@ -3,7 +3,7 @@ package meter
 import (
 	"fmt"
 
-	"github.com/hack-pad/safejs"
+	"watchword/wasm/bridge/jsvalue"
 )
 
 // ServeStrength installs globalThis[name] = {estimate(password, email?)},
@@ -11,14 +11,11 @@ import (
 // 64 characters at most, so one call takes milliseconds). It returns at
 // once; package main keeps running to serve calls.
 func ServeStrength(name string) error {
-	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+	fn := jsvalue.FuncOf(func(_ jsvalue.Value, args []jsvalue.Value) any {
 		pw, email := stringArg(args, 0), stringArg(args, 1)
 		return string(Estimate(pw, email))
 	})
-	if err != nil {
-		return fmt.Errorf("strength: %w", err)
-	}
-	obj, err := newObject()
+	obj, err := jsvalue.NewObject()
 	if err != nil {
 		return fmt.Errorf("strength: %w", err)
 	}
@@ -26,22 +23,14 @@ func ServeStrength(name string) error {
 	if err := obj.Set("estimate", fn.Value()); err != nil {
 		return fmt.Errorf("strength: %w", err)
 	}
-	return safejs.Global().Set(name, obj)
+	return jsvalue.Global().Set(name, obj)
 }
 
 // stringArg returns argument i when it is a string, else "".
-func stringArg(args []safejs.Value, i int) string {
-	if i >= len(args) || args[i].Type() != safejs.TypeString {
+func stringArg(args []jsvalue.Value, i int) string {
+	if i >= len(args) || args[i].Type() != jsvalue.TypeString {
 		return ""
 	}
 	s, _ := args[i].String()
 	return s
-}
-
-func newObject() (safejs.Value, error) {
-	object, err := safejs.Global().Get("Object")
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	return object.New()
 }

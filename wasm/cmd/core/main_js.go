@@ -15,7 +15,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"runtime/debug"
 
@@ -34,7 +33,7 @@ func main() {
 	debug.SetGCPercent(50)
 	debug.SetMemoryLimit(32 << 20)
 	if err := bridge.Register(globalName); err != nil {
-		fmt.Fprintln(os.Stderr, "core:", err)
+		os.Stderr.WriteString("core: " + err.Error() + "\n")
 		os.Exit(1)
 	}
 	select {} // serve calls until the page or worker goes away
