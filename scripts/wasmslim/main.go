@@ -14,9 +14,10 @@ const exitNoTable = 3
 func main() {
 	in := flag.String("in", "", "module to read")
 	out := flag.String("out", "", "module to write (may be the same file)")
+	lines := flag.Bool("lines", true, "keep the tables of source files and lines that tracebacks print")
 	flag.Parse()
 	if *in == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: wasmslim -in module.wasm -out module.wasm")
+		fmt.Fprintln(os.Stderr, "usage: wasmslim [-lines=false] -in module.wasm -out module.wasm")
 		os.Exit(2)
 	}
 	src, err := os.ReadFile(*in)
@@ -24,7 +25,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "wasmslim: %v\n", err)
 		os.Exit(1)
 	}
-	dst, rep, err := Slim(src)
+	dst, rep, err := Slim(src, Options{DropLines: !*lines})
+	if errors.Is(err, errNoPCLnTab) {
+		// Another Go version's layout: ship the tables rather than guess.
+		fmt.Fprintf(os.Stderr, "wasmslim: %s: %v; its line tables are kept\n", *in, err)
+		dst, rep, err = Slim(src, Options{})
+	}
 	if errors.Is(err, errNoTable) {
 		fmt.Fprintf(os.Stderr, "wasmslim: %s: %v; left as it is\n", *in, err)
 		os.Exit(exitNoTable)
@@ -39,4 +45,8 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "wasmslim: %s: %d → %d bytes; %d data segments → %d; a %d-bucket find-function table at %#x is written at start\n",
 		*out, rep.BytesBefore, rep.BytesAfter, rep.SegmentsBefore, rep.SegmentsAfter, rep.TableBuckets, rep.TableOffset)
+	if l := rep.Lines; l != nil {
+		fmt.Fprintf(os.Stderr, "wasmslim: %s: file and line tables of %d functions dropped (%d tables kept, %d dropped, %d bytes of the pctab freed)\n",
+			*out, l.Functions, l.TablesKept, l.TablesFreed, l.BytesFreed)
+	}
 }

@@ -31,8 +31,16 @@ const mergeGap = 8
 // errNoTable means the module has no find-function table to rewrite.
 var errNoTable = errors.New("no find-function table in the module's data")
 
+// Options says what Slim may change besides the find-function table.
+type Options struct {
+	// DropLines drops the file and line tables of every function (see
+	// lines.go): tracebacks then name functions without their source line.
+	DropLines bool
+}
+
 // Report says what Slim changed.
 type Report struct {
+	Lines          *LinesReport // when Options.DropLines
 	TableOffset    uint32 // where the table starts in memory
 	TableBuckets   uint32
 	SegmentsBefore int
@@ -43,7 +51,7 @@ type Report struct {
 
 // Slim returns module with the data segments of its find-function table
 // replaced by a start function that writes the same bytes.
-func Slim(module []byte) ([]byte, Report, error) {
+func Slim(module []byte, opts Options) ([]byte, Report, error) {
 	rep := Report{BytesBefore: len(module)}
 	secs, err := parseSections(module)
 	if err != nil {
@@ -77,7 +85,18 @@ func Slim(module []byte) ([]byte, Report, error) {
 	if err != nil {
 		return nil, rep, err
 	}
-	start, n := findTable(image)
+	// want is the memory the new module must leave: the same as image, or
+	// without the line tables.
+	want := image
+	var rewritten [][2]uint64
+	if opts.DropLines {
+		stripped, ranges, lr, err := dropLines(image)
+		if err != nil {
+			return nil, rep, err
+		}
+		want, rep.Lines, rewritten = stripped, &lr, ranges[:]
+	}
+	start, n := findTable(want)
 	if n < minBuckets {
 		return nil, rep, errNoTable
 	}
@@ -93,13 +112,17 @@ func Slim(module []byte) ([]byte, Report, error) {
 		}
 		kept = append(kept, s)
 	}
+	// The rewritten ranges are written again from want, below.
+	for _, r := range rewritten {
+		kept = cut(kept, r[0], r[1])
+	}
 	after, err := replay(kept)
 	if err != nil {
 		return nil, rep, err
 	}
 	after = fill(after, start, n)
-	kept = append(kept, differences(image, after)...)
-	if err := sameMemory(image, kept, start, n); err != nil {
+	kept = append(kept, differences(want, after)...)
+	if err := sameMemory(want, kept, start, n); err != nil {
 		return nil, rep, err
 	}
 	rep.SegmentsAfter = len(kept)

@@ -69,7 +69,7 @@ func (m testModule) bytes() []byte {
 func TestSlimKeepsMemory(t *testing.T) {
 	for _, m := range []testModule{{buckets: 4096}, {buckets: 1000, withVoid: true}, {buckets: minBuckets}} {
 		src := m.bytes()
-		out, rep, err := Slim(src)
+		out, rep, err := Slim(src, Options{})
 		if err != nil {
 			t.Fatalf("%d buckets: %v", m.buckets, err)
 		}
@@ -152,7 +152,7 @@ func checkRewritten(t *testing.T, src, out []byte) {
 			want, _ = replay(segs)
 		}
 	}
-	_, rep, _ := Slim(src)
+	_, rep, _ := Slim(src, Options{})
 	if err := sameMemory(want, data, rep.TableOffset, rep.TableBuckets); err != nil {
 		t.Error(err)
 	}
@@ -170,7 +170,7 @@ func TestSlimRefuses(t *testing.T) {
 		"no table":       testModule{buckets: 16}.bytes(),
 	}
 	for name, mod := range cases {
-		out, _, err := Slim(mod)
+		out, _, err := Slim(mod, Options{})
 		if err == nil {
 			t.Errorf("%s: rewritten (%d bytes), want an error", name, len(out))
 			continue
@@ -210,7 +210,10 @@ func FuzzSlim(f *testing.F) {
 	f.Add(testModule{buckets: 300, withVoid: true}.bytes())
 	f.Add(testModule{buckets: 20}.bytes())
 	f.Fuzz(func(t *testing.T, mod []byte) {
-		out, _, err := Slim(mod)
+		// Dropping line tables refuses what it does not understand, and
+		// never panics.
+		_, _, _ = Slim(mod, Options{DropLines: true})
+		out, _, err := Slim(mod, Options{})
 		if err != nil {
 			return
 		}
@@ -280,7 +283,7 @@ func main() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, rep, err := Slim(src)
+	out, rep, err := Slim(src, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,5 +327,264 @@ WebAssembly.instantiate(fs.readFileSync(process.argv[3]), go.importObject).then(
 	}
 	if !strings.Contains(a, "recovered: assignment to entry in nil map true") || !strings.Contains(a, "in main.main") {
 		t.Errorf("unexpected output:\n%s", a)
+	}
+}
+
+// buildGo builds prog (a main package) for GOOS=js and answers the module.
+func buildGo(t *testing.T, dir, prog string) []byte {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module slimtest\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	orig := filepath.Join(dir, "orig.wasm")
+	build := exec.Command("go", "build", "-o", orig, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=", "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	src, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// runGo runs a Go module in Node with Go's wasm_exec.js and answers what it
+// printed.
+func runGo(t *testing.T, dir string, module []byte) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is needed to run the rewritten module:", err)
+	}
+	file, err := os.CreateTemp(dir, "*.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file.Write(module)
+	file.Close()
+	runner := filepath.Join(dir, "run.js")
+	js := `globalThis.require = require; globalThis.fs = require('fs');
+require(process.argv[2]);
+const go = new Go();
+WebAssembly.instantiate(fs.readFileSync(process.argv[3]), go.importObject).then(({ instance }) => go.run(instance))
+  .catch((e) => { console.error(e); process.exit(1); });
+`
+	if err := os.WriteFile(runner, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasmExec := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js")
+	out, err := exec.Command(node, runner, wasmExec, file.Name()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// linesProgram exercises everything that reads the tables dropLines moves
+// (stack growth and the GC's stack scans read pcsp and the stack maps, a
+// panic and a traceback read them all) and prints where it is.
+const linesProgram = `package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+)
+
+//go:noinline
+func deep(n int, pad [64]byte) int {
+	if n == 0 {
+		runtime.GC()
+		return int(pad[0])
+	}
+	pad[0]++
+	return deep(n-1, pad) + 1
+}
+
+func main() {
+	var wg sync.WaitGroup
+	sums := make([]int, 8)
+	for g := range sums {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var keep [][]byte
+			for i := 0; i < 300; i++ {
+				keep = append(keep, make([]byte, 2048))
+			}
+			sums[g] = deep(2000+g, [64]byte{}) + len(keep)
+		}()
+	}
+	wg.Wait()
+	fmt.Println("sums", sums)
+	func() {
+		defer func() {
+			r := recover()
+			stack := string(debug.Stack())
+			fmt.Println("recovered:", r, "names main.main:", strings.Contains(stack, "main.main"))
+		}()
+		var m map[string]int
+		m["x"] = 1
+	}()
+	pc, file, line, ok := runtime.Caller(0)
+	fmt.Println("caller", runtime.FuncForPC(pc).Name(), file[strings.LastIndex(file, "/")+1:], line > 0, ok)
+}
+`
+
+// TestDropLinesGoProgram drops the line tables of a real Go program: it
+// still grows stacks, collects garbage on eight goroutines and recovers
+// panics, and tracebacks name its functions; only the file and line are
+// gone.
+func TestDropLinesGoProgram(t *testing.T) {
+	dir := t.TempDir()
+	src := buildGo(t, dir, linesProgram)
+	out, rep, err := Slim(src, Options{DropLines: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d → %d bytes; %+v", rep.BytesBefore, rep.BytesAfter, *rep.Lines)
+	plain, _, err := Slim(src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) >= len(plain) || rep.Lines.TablesFreed == 0 || rep.Lines.BytesFreed == 0 {
+		t.Errorf("nothing dropped: %d bytes against %d; %+v", len(out), len(plain), *rep.Lines)
+	}
+	a, b := runGo(t, dir, src), runGo(t, dir, out)
+	wantA := "recovered: assignment to entry in nil map names main.main: true\ncaller main.main main.go true true\n"
+	wantB := "recovered: assignment to entry in nil map names main.main: true\ncaller main.main ? false true\n"
+	if !strings.HasSuffix(a, wantA) || !strings.HasSuffix(b, wantB) {
+		t.Fatalf("original printed\n%s\nwithout lines\n%s", a, b)
+	}
+	if strings.TrimSuffix(a, wantA) != strings.TrimSuffix(b, wantB) {
+		t.Fatalf("the programs computed different things:\n%s\n%s", a, b)
+	}
+	checkLinesDropped(t, src, out)
+}
+
+// checkLinesDropped reads both modules' pclntabs and checks, function by
+// function, that every table but the file and line ones decodes to the same
+// values, and that the two have none.
+func checkLinesDropped(t *testing.T, src, out []byte) {
+	t.Helper()
+	image := func(mod []byte) []byte {
+		secs, err := parseSections(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range secs {
+			if s.id == secData {
+				segs, err := parseData(s.payload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := replay(segs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return img
+			}
+		}
+		t.Fatal("no data section")
+		return nil
+	}
+	a, b := image(src), image(out)
+	ta, err := findPCLnTab(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := findPCLnTab(b)
+	if err != nil {
+		t.Fatalf("the rewritten pclntab: %v", err)
+	}
+	if ta.nfunc != tb.nfunc || ta.pctab != tb.pctab || ta.pctabLen != tb.pctabLen {
+		t.Fatalf("pclntab moved: %+v → %+v", ta, tb)
+	}
+	u32 := func(img []byte, at uint64) uint32 { return binary.LittleEndian.Uint32(img[at:]) }
+	for i, fa := range ta.funcs {
+		fb := tb.funcs[i]
+		if u32(b, fb+funcPCFile) != 0 || u32(b, fb+funcPCLn) != 0 {
+			t.Fatalf("function %d keeps a file or line table", i)
+		}
+		fields := []uint64{funcPCSP}
+		for j := uint64(0); j < uint64(u32(a, fa+funcNPCData)); j++ {
+			fields = append(fields, funcSize+4*j)
+		}
+		for _, f := range fields {
+			va := decodeTable(t, a[ta.pctab:ta.pctab+ta.pctabLen], u32(a, fa+f))
+			vb := decodeTable(t, b[tb.pctab:tb.pctab+tb.pctabLen], u32(b, fb+f))
+			if va != vb {
+				t.Fatalf("function %d: the table at field %d reads %q, was %q", i, f, vb, va)
+			}
+		}
+		// The rest of the record (entry, name, args, funcdata) is as it was.
+		for _, f := range []uint64{0, 4, 8, 12, funcNPCData, 32, 36, 40} {
+			if u32(a, fa+f) != u32(b, fb+f) {
+				t.Fatalf("function %d: field at %d changed", i, f)
+			}
+		}
+	}
+}
+
+// decodeTable answers the (value, pc) steps of a pc-value table as text.
+func decodeTable(t *testing.T, pctab []byte, off uint32) string {
+	t.Helper()
+	if off == 0 {
+		return "none"
+	}
+	n, err := tableLen(pctab, off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pctab[off : int(off)+n])
+}
+
+func TestDropLinesRefuses(t *testing.T) {
+	// A module with a find-function table but no pclntab.
+	if _, _, err := Slim(testModule{buckets: 1024}.bytes(), Options{DropLines: true}); !errors.Is(err, errNoPCLnTab) {
+		t.Errorf("no pclntab: %v, want errNoPCLnTab", err)
+	}
+	dir := t.TempDir()
+	src := buildGo(t, dir, "package main\n\nfunc main() { println(\"hi\") }\n")
+	secs, _ := parseSections(src)
+	var segs []segment
+	for _, s := range secs {
+		if s.id == secData {
+			segs, _ = parseData(s.payload)
+		}
+	}
+	img, err := replay(segs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := findPCLnTab(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Damage a function's record: its entry no longer matches the functab.
+	bad := bytes.Clone(img)
+	binary.LittleEndian.PutUint32(bad[tab.funcs[5]:], 0xdead)
+	if _, _, _, err := dropLines(bad); !errors.Is(err, errNoPCLnTab) {
+		t.Errorf("damaged record: %v, want errNoPCLnTab", err)
+	}
+	// Damage a table: a varint that never ends.
+	bad = bytes.Clone(img)
+	pcsp := binary.LittleEndian.Uint32(bad[tab.funcs[5]+funcPCSP:])
+	for i := uint64(pcsp); i < tab.pctabLen; i++ {
+		bad[tab.pctab+i] = 0xff
+	}
+	if _, _, _, err := dropLines(bad); !errors.Is(err, errNoPCLnTab) {
+		t.Errorf("damaged table: %v, want errNoPCLnTab", err)
 	}
 }
