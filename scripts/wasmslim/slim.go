@@ -41,7 +41,7 @@ type Options struct {
 // Report says what Slim changed.
 type Report struct {
 	Lines          *LinesReport // when Options.DropLines
-	TableOffset    uint32 // where the table starts in memory
+	TableOffset    uint32       // where the table starts in memory
 	TableBuckets   uint32
 	SegmentsBefore int
 	SegmentsAfter  int // including the ones kept for bytes the loop does not write
