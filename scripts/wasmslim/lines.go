@@ -7,30 +7,46 @@ import (
 	"slices"
 )
 
-// Dropping the line tables (-lines=false).
+// Dropping what only tracebacks read (-lines=false, -inlining=false).
 //
 // Go's runtime keeps, for every function, tables mapping program counters to
 // the stack pointer's offset and to the GC's stack maps (which the program
-// needs), and to the source file and line (which only tracebacks and
-// runtime.Caller read). All of them live in one region of the pclntab, the
-// pctab, and each function's _func record names its tables by offset into
-// it. dropLines rewrites the pctab with only the tables the program needs,
-// packed from where the first one started, and sets each function's file and
-// line offsets to 0, which the runtime reads as "no table": a traceback then
-// names every function and its offset, with "?:0" for the file and line. The
-// freed end of the pctab is zeros, which no data segment needs to write.
+// needs), and to the source file and line and to the calls inlined there
+// (which only tracebacks, runtime.Caller and runtime.Callers read). The
+// tables live in one region of the pclntab, the pctab, and each function's
+// _func record names its tables by offset into it; the inlined calls
+// themselves (the inline tree: name, caller and line of each) are funcdata,
+// in the go:func region, named by offset from the record too.
 //
-// Nothing else in memory refers to the pctab but the _func records and the
-// moduledata's slice of it (whose length is kept, so the runtime's bounds
-// are unchanged).
+// dropTraceTables rewrites the pctab with only the tables the program
+// needs, packed from where the first one started, and sets each function's
+// file and line offsets to 0 and, without inlining, its inline-tree index
+// table to 0 and its inline tree to ^0: the runtime reads each as "none".
+// A traceback then names every function it passes through and the offset
+// in it, with "?:0" for the file and line, and without inlining the
+// functions inlined into it are not named. The freed bytes are zeros, which
+// no data segment needs to write.
+//
+// Nothing else in memory refers to the pctab or the inline trees but the
+// _func records and the moduledata's slices (whose lengths are kept, so the
+// runtime's bounds are unchanged).
 
-// The pclntab layout of Go 1.20 and later (runtime/symtab.go and
-// runtime/runtime2.go) on a 64-bit target.
+// The pclntab layout of Go 1.20 and later (runtime/symtab.go,
+// runtime/runtime2.go, internal/abi/symtab.go) on a 64-bit target.
 const (
 	pcHeaderMagic = 0xfffffff1
 	pcHeaderSize  = 72 // magic, pads, minLC, ptrSize, nfunc, nfiles, unused, five offsets
 	funcSize      = 44 // _func up to and including nfuncdata
-	maxPCData     = 16 // far more than the runtime's four kinds
+	maxPCData     = 16 // far more than the runtime's five kinds
+
+	pcdataInlTreeIndex = 2 // abi.PCDATA_InlTreeIndex
+	funcdataInlTree    = 3 // abi.FUNCDATA_InlTree
+	inlinedCallSize    = 16
+	noFuncdata         = ^uint32(0)
+
+	// Offsets in the moduledata of findfunctab and gofunc.
+	mdFindFuncTab = 8 + 6*24
+	mdGoFunc      = 320
 )
 
 // Offsets of _func's fields.
@@ -46,20 +62,23 @@ const (
 // errNoPCLnTab means no pclntab of a layout this tool knows was found.
 var errNoPCLnTab = errors.New("no Go pclntab of a known layout in the module's data")
 
-// LinesReport says what dropLines changed.
-type LinesReport struct {
+// TraceReport says what dropTraceTables changed.
+type TraceReport struct {
 	Functions   int
 	TablesKept  int
 	TablesFreed int
 	BytesFreed  int // of the pctab, now zero
+	InlineTrees int // dropped with their bytes, InlineBytes
+	InlineBytes int
 }
 
 // pclntab locates the parts of a module's pclntab in its memory image.
 type pclntab struct {
-	nfunc           int
-	pctab, pctabLen uint64
-	pcln, pclnLen   uint64   // the functab, then the _func records
-	funcs           []uint64 // address of each _func
+	nfunc             int
+	pctab, pctabLen   uint64
+	pcln, pclnLen     uint64   // the functab, then the _func records
+	funcs             []uint64 // address of each _func
+	gofunc, gofuncEnd uint64   // the funcdata region, up to the find-function table
 }
 
 // findPCLnTab finds the pcHeader in image and the moduledata that points at
@@ -120,12 +139,15 @@ func readPCLnTab(image []byte, h uint64, u64 func(uint64) uint64) (*pclntab, err
 	if md == 0 {
 		return nil, errNoPCLnTab
 	}
-	t := &pclntab{nfunc: int(nfunc)}
+	t := &pclntab{nfunc: int(nfunc), gofunc: u64(md + mdGoFunc), gofuncEnd: u64(md + mdFindFuncTab)}
 	t.pctab, t.pctabLen = h+pctab, u64(md+8+24*3+8)
 	t.pcln, t.pclnLen = h+pcln, u64(md+8+24*4+8)
 	// (Compared by subtraction: a hostile length must not wrap around.)
 	if t.pctabLen > t.pcln-t.pctab || t.pclnLen > size-t.pcln || (nfunc+1)*8 > t.pclnLen {
 		return nil, errNoPCLnTab
+	}
+	if t.gofunc < t.pcln+t.pclnLen || t.gofuncEnd < t.gofunc || t.gofuncEnd > size {
+		return nil, fmt.Errorf("%w: the funcdata region is not after the function records", errNoPCLnTab)
 	}
 	functab := func(i, k int) uint32 { return binary.LittleEndian.Uint32(image[t.pcln+8*uint64(i)+4*uint64(k):]) }
 	for i := 0; i < int(nfunc); i++ {
@@ -171,73 +193,121 @@ func tableLen(pctab []byte, off uint32) (int, error) {
 	}
 }
 
-// dropLines answers a copy of image whose pctab holds only the tables the
-// program needs, with every function's file and line tables gone, and the
-// two address ranges it rewrote (the pctab, and the _func records).
-func dropLines(image []byte) ([]byte, [2][2]uint64, LinesReport, error) {
-	var rep LinesReport
-	var ranges [2][2]uint64
+// dropTraceTables answers a copy of image without every function's file
+// and line tables and, unless keepInlining, its inline tree and index, and
+// the address ranges it rewrote (the pctab, the _func records, and each
+// inline tree dropped).
+func dropTraceTables(image []byte, keepInlining bool) ([]byte, [][2]uint64, TraceReport, error) {
+	var rep TraceReport
 	t, err := findPCLnTab(image)
 	if err != nil {
-		return nil, ranges, rep, err
+		return nil, nil, rep, err
 	}
 	rep.Functions = t.nfunc
 	pctab := image[t.pctab : t.pctab+t.pctabLen]
+	u32 := func(at uint64) uint32 { return binary.LittleEndian.Uint32(image[at:]) }
+	pcdataAt := func(f uint64, j uint32) uint64 { return f + funcSize + 4*uint64(j) }
+	funcdataAt := func(f uint64, k uint32) uint64 { return f + funcSize + 4*uint64(u32(f+funcNPCData)) + 4*uint64(k) }
+	dropsIndex := func(f uint64, j uint32) bool {
+		return !keepInlining && j == pcdataInlTreeIndex && image[f+funcNFuncDat] > funcdataInlTree && u32(funcdataAt(f, funcdataInlTree)) != noFuncdata
+	}
 
-	// Every table a function needs, by offset, and its length.
+	// Every table by offset and length: those a function needs, and those
+	// dropped. Inline trees dropped, by offset from gofunc: as many entries
+	// as the largest index their index tables name.
 	need := map[uint32]int{}
-	lines := map[uint32]int{}
+	drop := map[uint32]int{}
+	trees := map[uint32]int{}
+	var keptFuncdata []uint32
 	for _, f := range t.funcs {
-		offs := []uint32{binary.LittleEndian.Uint32(image[f+funcPCSP:])}
-		npc := binary.LittleEndian.Uint32(image[f+funcNPCData:])
-		for j := uint32(0); j < npc; j++ {
-			offs = append(offs, binary.LittleEndian.Uint32(image[f+funcSize+4*uint64(j):]))
-		}
-		for _, o := range offs {
+		table := func(o uint32, into map[uint32]int) error {
 			if o == 0 {
-				continue
+				return nil
 			}
 			n, err := tableLen(pctab, o)
-			if err != nil {
-				return nil, ranges, rep, err
-			}
-			need[o] = n
+			into[o] = n
+			return err
 		}
-		for _, at := range []uint64{funcPCFile, funcPCLn} {
-			if o := binary.LittleEndian.Uint32(image[f+at:]); o != 0 {
-				n, err := tableLen(pctab, o)
-				if err != nil {
-					return nil, ranges, rep, err
-				}
-				lines[o] = n
+		if err := table(u32(f+funcPCSP), need); err != nil {
+			return nil, nil, rep, err
+		}
+		for _, field := range []uint64{funcPCFile, funcPCLn} {
+			if err := table(u32(f+field), drop); err != nil {
+				return nil, nil, rep, err
 			}
+		}
+		for j := uint32(0); j < u32(f+funcNPCData); j++ {
+			into := need
+			if dropsIndex(f, j) {
+				into = drop
+				o := u32(pcdataAt(f, j))
+				tree := u32(funcdataAt(f, funcdataInlTree))
+				if o != 0 {
+					top, err := maxValue(pctab, o)
+					if err != nil {
+						return nil, nil, rep, err
+					}
+					trees[tree] = max(trees[tree], int(top+1)*inlinedCallSize)
+				}
+			}
+			if err := table(u32(pcdataAt(f, j)), into); err != nil {
+				return nil, nil, rep, err
+			}
+		}
+		for k := uint32(0); k < uint32(image[f+funcNFuncDat]); k++ {
+			o := u32(funcdataAt(f, k))
+			if o == noFuncdata || (k == funcdataInlTree && !keepInlining) {
+				continue
+			}
+			keptFuncdata = append(keptFuncdata, o)
 		}
 	}
-	if len(need) == 0 || len(lines) == 0 {
-		return nil, ranges, rep, fmt.Errorf("%w: no line tables to drop", errNoPCLnTab)
+	if len(need) == 0 || len(drop) == 0 {
+		return nil, nil, rep, fmt.Errorf("%w: no tables to drop", errNoPCLnTab)
 	}
 	// Tables are laid out one after another; none may overlap another
 	// (identical tables share one offset).
+	length := func(o uint32) int {
+		if n, ok := need[o]; ok {
+			return n
+		}
+		return drop[o]
+	}
 	all := slices.Sorted(func(yield func(uint32) bool) {
 		for o := range need {
 			if !yield(o) {
 				return
 			}
 		}
-		for o := range lines {
+		for o := range drop {
 			if _, ok := need[o]; !ok && !yield(o) {
 				return
 			}
 		}
 	})
 	for i := 1; i < len(all); i++ {
-		prev := all[i-1]
-		n := need[prev]
-		if _, ok := need[prev]; !ok {
-			n = lines[prev]
+		if uint64(all[i-1])+uint64(length(all[i-1])) > uint64(all[i]) {
+			return nil, nil, rep, fmt.Errorf("%w: pc-value tables at %d and %d overlap", errNoPCLnTab, all[i-1], all[i])
 		}
-		if uint64(prev)+uint64(n) > uint64(all[i]) {
-			return nil, ranges, rep, fmt.Errorf("%w: pc-value tables at %d and %d overlap", errNoPCLnTab, prev, all[i])
+	}
+	// An inline tree dropped must lie in the funcdata region and hold no
+	// funcdata that is kept.
+	treeAt := slices.Sorted(func(yield func(uint32) bool) {
+		for o := range trees {
+			if !yield(o) {
+				return
+			}
+		}
+	})
+	for _, o := range treeAt {
+		if uint64(o)+uint64(trees[o]) > t.gofuncEnd-t.gofunc {
+			return nil, nil, rep, fmt.Errorf("%w: an inline tree at %d runs past the funcdata region", errNoPCLnTab, o)
+		}
+	}
+	for _, k := range keptFuncdata {
+		i, _ := slices.BinarySearch(treeAt, k+1) // the first tree after k
+		if i > 0 && uint64(k) < uint64(treeAt[i-1])+uint64(trees[treeAt[i-1]]) {
+			return nil, nil, rep, fmt.Errorf("%w: funcdata at %d lies in an inline tree", errNoPCLnTab, k)
 		}
 	}
 
@@ -260,23 +330,54 @@ func dropLines(image []byte) ([]byte, [2][2]uint64, LinesReport, error) {
 		rep.TablesKept++
 	}
 	rep.BytesFreed = len(pctab) - int(at)
+	ranges := [][2]uint64{{t.pctab, t.pctab + t.pctabLen}, {t.pcln, t.pcln + t.pclnLen}}
+	for _, o := range treeAt {
+		a := t.gofunc + uint64(o)
+		clear(out[a : a+uint64(trees[o])])
+		ranges = append(ranges, [2]uint64{a, a + uint64(trees[o])})
+		rep.InlineTrees++
+		rep.InlineBytes += trees[o]
+	}
 	for _, f := range t.funcs {
-		rec := out[f:]
-		put := func(field uint64) {
-			if o := binary.LittleEndian.Uint32(rec[field:]); o != 0 {
-				binary.LittleEndian.PutUint32(rec[field:], moved[o])
+		put := func(at uint64, v uint32) { binary.LittleEndian.PutUint32(out[at:], v) }
+		if o := u32(f + funcPCSP); o != 0 {
+			put(f+funcPCSP, moved[o])
+		}
+		for j := uint32(0); j < u32(f+funcNPCData); j++ {
+			switch o := u32(pcdataAt(f, j)); {
+			case dropsIndex(f, j):
+				put(pcdataAt(f, j), 0)
+			case o != 0:
+				put(pcdataAt(f, j), moved[o])
 			}
 		}
-		put(funcPCSP)
-		npc := binary.LittleEndian.Uint32(rec[funcNPCData:])
-		for j := uint32(0); j < npc; j++ {
-			put(funcSize + 4*uint64(j))
+		if !keepInlining && image[f+funcNFuncDat] > funcdataInlTree {
+			put(funcdataAt(f, funcdataInlTree), noFuncdata)
 		}
-		binary.LittleEndian.PutUint32(rec[funcPCFile:], 0)
-		binary.LittleEndian.PutUint32(rec[funcPCLn:], 0)
+		put(f+funcPCFile, 0)
+		put(f+funcPCLn, 0)
 	}
-	ranges = [2][2]uint64{{t.pctab, t.pctab + t.pctabLen}, {t.pcln, t.pcln + t.pclnLen}}
 	return out, ranges, rep, nil
+}
+
+// maxValue answers the largest value the pc-value table at off takes.
+func maxValue(pctab []byte, off uint32) (int32, error) {
+	if _, err := tableLen(pctab, off); err != nil {
+		return 0, err
+	}
+	val, top := int32(-1), int32(-1)
+	p := int(off)
+	for first := true; ; first = false {
+		uv, n := binary.Uvarint(pctab[p:])
+		p += n
+		if uv == 0 && !first {
+			return top, nil
+		}
+		val += int32(-(uint32(uv) & 1) ^ (uint32(uv) >> 1))
+		top = max(top, val)
+		_, n = binary.Uvarint(pctab[p:])
+		p += n
+	}
 }
 
 // cut answers segs without the bytes in [lo, hi): a segment across an end

@@ -15,9 +15,10 @@ func main() {
 	in := flag.String("in", "", "module to read")
 	out := flag.String("out", "", "module to write (may be the same file)")
 	lines := flag.Bool("lines", true, "keep the tables of source files and lines that tracebacks print")
+	inlining := flag.Bool("inlining", true, "with -lines=false, keep the inline trees tracebacks name inlined calls from")
 	flag.Parse()
 	if *in == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: wasmslim [-lines=false] -in module.wasm -out module.wasm")
+		fmt.Fprintln(os.Stderr, "usage: wasmslim [-lines=false [-inlining=false]] -in module.wasm -out module.wasm")
 		os.Exit(2)
 	}
 	src, err := os.ReadFile(*in)
@@ -25,7 +26,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "wasmslim: %v\n", err)
 		os.Exit(1)
 	}
-	dst, rep, err := Slim(src, Options{DropLines: !*lines})
+	dst, rep, err := Slim(src, Options{DropLines: !*lines, DropInlining: !*lines && !*inlining})
 	if errors.Is(err, errNoPCLnTab) {
 		// Another Go version's layout: ship the tables rather than guess.
 		fmt.Fprintf(os.Stderr, "wasmslim: %s: %v; its line tables are kept\n", *in, err)
@@ -45,8 +46,8 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "wasmslim: %s: %d → %d bytes; %d data segments → %d; a %d-bucket find-function table at %#x is written at start\n",
 		*out, rep.BytesBefore, rep.BytesAfter, rep.SegmentsBefore, rep.SegmentsAfter, rep.TableBuckets, rep.TableOffset)
-	if l := rep.Lines; l != nil {
-		fmt.Fprintf(os.Stderr, "wasmslim: %s: file and line tables of %d functions dropped (%d tables kept, %d dropped, %d bytes of the pctab freed)\n",
-			*out, l.Functions, l.TablesKept, l.TablesFreed, l.BytesFreed)
+	if tr := rep.Trace; tr != nil {
+		fmt.Fprintf(os.Stderr, "wasmslim: %s: traceback tables of %d functions dropped: %d of the pctab's tables kept, %d dropped (%d bytes); %d inline trees dropped (%d bytes)\n",
+			*out, tr.Functions, tr.TablesKept, tr.TablesFreed, tr.BytesFreed, tr.InlineTrees, tr.InlineBytes)
 	}
 }

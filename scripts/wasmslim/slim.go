@@ -36,11 +36,14 @@ type Options struct {
 	// DropLines drops the file and line tables of every function (see
 	// lines.go): tracebacks then name functions without their source line.
 	DropLines bool
+	// DropInlining, with DropLines, drops the inline trees too:
+	// tracebacks then leave out the functions inlined into another.
+	DropInlining bool
 }
 
 // Report says what Slim changed.
 type Report struct {
-	Lines          *LinesReport // when Options.DropLines
+	Trace          *TraceReport // when Options.DropLines
 	TableOffset    uint32       // where the table starts in memory
 	TableBuckets   uint32
 	SegmentsBefore int
@@ -90,11 +93,11 @@ func Slim(module []byte, opts Options) ([]byte, Report, error) {
 	want := image
 	var rewritten [][2]uint64
 	if opts.DropLines {
-		stripped, ranges, lr, err := dropLines(image)
+		stripped, ranges, tr, err := dropTraceTables(image, !opts.DropInlining)
 		if err != nil {
 			return nil, rep, err
 		}
-		want, rep.Lines, rewritten = stripped, &lr, ranges[:]
+		want, rep.Trace, rewritten = stripped, &tr, ranges
 	}
 	start, n := findTable(want)
 	if n < minBuckets {

@@ -371,7 +371,12 @@ func runGo(t *testing.T, dir string, module []byte) string {
 	js := `globalThis.require = require; globalThis.fs = require('fs');
 require(process.argv[2]);
 const go = new Go();
+let code = 0;
+go.exit = (c) => { code = c; };
+// Exit as soon as the program has: a timer the runtime left would
+// otherwise resume a finished instance.
 WebAssembly.instantiate(fs.readFileSync(process.argv[3]), go.importObject).then(({ instance }) => go.run(instance))
+  .then(() => process.exit(code))
   .catch((e) => { console.error(e); process.exit(1); });
 `
 	if err := os.WriteFile(runner, []byte(js), 0o644); err != nil {
@@ -401,6 +406,10 @@ import (
 	"strings"
 	"sync"
 )
+
+// inlined is small enough to be inlined into main: a traceback names it
+// only through main's inline tree.
+func inlined() string { return string(debug.Stack()) }
 
 //go:noinline
 func deep(n int, pad [64]byte) int {
@@ -437,46 +446,56 @@ func main() {
 		var m map[string]int
 		m["x"] = 1
 	}()
+	fmt.Println("inlined frame named:", strings.Contains(inlined(), "main.inlined"))
 	pc, file, line, ok := runtime.Caller(0)
 	fmt.Println("caller", runtime.FuncForPC(pc).Name(), file[strings.LastIndex(file, "/")+1:], line > 0, ok)
 }
 `
 
-// TestDropLinesGoProgram drops the line tables of a real Go program: it
-// still grows stacks, collects garbage on eight goroutines and recovers
-// panics, and tracebacks name its functions; only the file and line are
-// gone.
+// TestDropLinesGoProgram drops the line tables of a real Go program, and
+// then its inline trees too: it still grows stacks, collects garbage on
+// eight goroutines and recovers panics, and tracebacks name its functions;
+// only the file and line are gone, and then the inlined calls.
 func TestDropLinesGoProgram(t *testing.T) {
 	dir := t.TempDir()
 	src := buildGo(t, dir, linesProgram)
-	out, rep, err := Slim(src, Options{DropLines: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d → %d bytes; %+v", rep.BytesBefore, rep.BytesAfter, *rep.Lines)
 	plain, _, err := Slim(src, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out) >= len(plain) || rep.Lines.TablesFreed == 0 || rep.Lines.BytesFreed == 0 {
-		t.Errorf("nothing dropped: %d bytes against %d; %+v", len(out), len(plain), *rep.Lines)
+	orig := runGo(t, dir, src)
+	wantOrig := "recovered: assignment to entry in nil map names main.main: true\ninlined frame named: true\ncaller main.main main.go true true\n"
+	if !strings.HasSuffix(orig, wantOrig) {
+		t.Fatalf("the original printed\n%s", orig)
 	}
-	a, b := runGo(t, dir, src), runGo(t, dir, out)
-	wantA := "recovered: assignment to entry in nil map names main.main: true\ncaller main.main main.go true true\n"
-	wantB := "recovered: assignment to entry in nil map names main.main: true\ncaller main.main ? false true\n"
-	if !strings.HasSuffix(a, wantA) || !strings.HasSuffix(b, wantB) {
-		t.Fatalf("original printed\n%s\nwithout lines\n%s", a, b)
+	for _, c := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{DropLines: true}, "recovered: assignment to entry in nil map names main.main: true\ninlined frame named: true\ncaller main.main ? false true\n"},
+		{Options{DropLines: true, DropInlining: true}, "recovered: assignment to entry in nil map names main.main: true\ninlined frame named: false\ncaller main.main ? false true\n"},
+	} {
+		out, rep, err := Slim(src, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%+v: %d → %d bytes; %+v", c.opts, rep.BytesBefore, rep.BytesAfter, *rep.Trace)
+		if len(out) >= len(plain) || rep.Trace.TablesFreed == 0 || rep.Trace.BytesFreed == 0 || (c.opts.DropInlining != (rep.Trace.InlineTrees > 0)) {
+			t.Errorf("%+v: %d bytes against %d; %+v", c.opts, len(out), len(plain), *rep.Trace)
+		}
+		got := runGo(t, dir, out)
+		if !strings.HasSuffix(got, c.want) || strings.TrimSuffix(got, c.want) != strings.TrimSuffix(orig, wantOrig) {
+			t.Fatalf("%+v: the original printed\n%s\nthe rewritten one\n%s", c.opts, orig, got)
+		}
+		checkTraceTablesDropped(t, src, out, c.opts.DropInlining)
 	}
-	if strings.TrimSuffix(a, wantA) != strings.TrimSuffix(b, wantB) {
-		t.Fatalf("the programs computed different things:\n%s\n%s", a, b)
-	}
-	checkLinesDropped(t, src, out)
 }
 
-// checkLinesDropped reads both modules' pclntabs and checks, function by
-// function, that every table but the file and line ones decodes to the same
-// values, and that the two have none.
-func checkLinesDropped(t *testing.T, src, out []byte) {
+// checkTraceTablesDropped reads both modules' pclntabs and checks,
+// function by function, that every table but the file and line ones (and
+// without inlining, the inline-tree index) decodes to the same values, that
+// those are gone, and that the rest of each record is as it was.
+func checkTraceTablesDropped(t *testing.T, src, out []byte, noInlining bool) {
 	t.Helper()
 	image := func(mod []byte) []byte {
 		secs, err := parseSections(mod)
@@ -508,7 +527,7 @@ func checkLinesDropped(t *testing.T, src, out []byte) {
 	if err != nil {
 		t.Fatalf("the rewritten pclntab: %v", err)
 	}
-	if ta.nfunc != tb.nfunc || ta.pctab != tb.pctab || ta.pctabLen != tb.pctabLen {
+	if ta.nfunc != tb.nfunc || ta.pctab != tb.pctab || ta.pctabLen != tb.pctabLen || ta.gofunc != tb.gofunc {
 		t.Fatalf("pclntab moved: %+v → %+v", ta, tb)
 	}
 	u32 := func(img []byte, at uint64) uint32 { return binary.LittleEndian.Uint32(img[at:]) }
@@ -517,18 +536,32 @@ func checkLinesDropped(t *testing.T, src, out []byte) {
 		if u32(b, fb+funcPCFile) != 0 || u32(b, fb+funcPCLn) != 0 {
 			t.Fatalf("function %d keeps a file or line table", i)
 		}
-		fields := []uint64{funcPCSP}
-		for j := uint64(0); j < uint64(u32(a, fa+funcNPCData)); j++ {
-			fields = append(fields, funcSize+4*j)
-		}
-		for _, f := range fields {
-			va := decodeTable(t, a[ta.pctab:ta.pctab+ta.pctabLen], u32(a, fa+f))
-			vb := decodeTable(t, b[tb.pctab:tb.pctab+tb.pctabLen], u32(b, fb+f))
+		npc := uint64(u32(a, fa+funcNPCData))
+		for j := uint64(0); j <= npc; j++ {
+			field := uint64(funcPCSP)
+			if j > 0 {
+				field = funcSize + 4*(j-1)
+			}
+			va := decodeTable(t, a[ta.pctab:ta.pctab+ta.pctabLen], u32(a, fa+field))
+			vb := decodeTable(t, b[tb.pctab:tb.pctab+tb.pctabLen], u32(b, fb+field))
+			if noInlining && j-1 == pcdataInlTreeIndex && j > 0 {
+				va = "none"
+			}
 			if va != vb {
-				t.Fatalf("function %d: the table at field %d reads %q, was %q", i, f, vb, va)
+				t.Fatalf("function %d: the table at field %d reads %q, was %q", i, field, vb, va)
 			}
 		}
-		// The rest of the record (entry, name, args, funcdata) is as it was.
+		for k := uint64(0); k < uint64(a[fa+funcNFuncDat]); k++ {
+			at := funcSize + 4*npc + 4*k
+			want := u32(a, fa+at)
+			if noInlining && k == funcdataInlTree {
+				want = noFuncdata
+			}
+			if got := u32(b, fb+at); got != want {
+				t.Fatalf("function %d: funcdata %d is %#x, want %#x", i, k, got, want)
+			}
+		}
+		// The rest of the record (entry, name, args, counts) is as it was.
 		for _, f := range []uint64{0, 4, 8, 12, funcNPCData, 32, 36, 40} {
 			if u32(a, fa+f) != u32(b, fb+f) {
 				t.Fatalf("function %d: field at %d changed", i, f)
@@ -575,7 +608,7 @@ func TestDropLinesRefuses(t *testing.T) {
 	// Damage a function's record: its entry no longer matches the functab.
 	bad := bytes.Clone(img)
 	binary.LittleEndian.PutUint32(bad[tab.funcs[5]:], 0xdead)
-	if _, _, _, err := dropLines(bad); !errors.Is(err, errNoPCLnTab) {
+	if _, _, _, err := dropTraceTables(bad, true); !errors.Is(err, errNoPCLnTab) {
 		t.Errorf("damaged record: %v, want errNoPCLnTab", err)
 	}
 	// Damage a table: a varint that never ends.
@@ -584,7 +617,7 @@ func TestDropLinesRefuses(t *testing.T) {
 	for i := uint64(pcsp); i < tab.pctabLen; i++ {
 		bad[tab.pctab+i] = 0xff
 	}
-	if _, _, _, err := dropLines(bad); !errors.Is(err, errNoPCLnTab) {
+	if _, _, _, err := dropTraceTables(bad, true); !errors.Is(err, errNoPCLnTab) {
 		t.Errorf("damaged table: %v, want errNoPCLnTab", err)
 	}
 }
