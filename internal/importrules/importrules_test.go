@@ -322,26 +322,66 @@ var coreWasmNeverLinks = map[string]string{
 	"watchword/wasm/bridge/argon2host.":      "Argon2id runs in kdf.wasm",
 	"golang.org/x/text/unicode/norm.Form.":   "NFKC is applied to the master password, in kdf.wasm",
 	"golang.org/x/net/idna.":                 "the browser's URL parser maps host names",
-	// fmt and the reflection it brings were 0.31 MB of core.wasm; the
-	// core's messages are joined with + and strconv (package wrap gives
-	// errors their context), and the bridge reaches JavaScript through
-	// jsvalue, which formats nothing. encoding/csv's and encoding/hex's
-	// error types format with fmt: transfer reads CSV itself, held to
-	// encoding/csv by its tests.
+}
+
+// formattingNeverLinked are what core.wasm and kdf.wasm must not reach:
+// fmt and the reflection it brings were 0.31 MB of core.wasm. The
+// modules' messages are joined with + and strconv (package wrap gives
+// errors their context), and the bridge reaches JavaScript through
+// jsvalue, which formats nothing. encoding/csv's and encoding/hex's error
+// types format with fmt: transfer reads CSV itself, held to encoding/csv by
+// its tests, and vault decodes ids itself.
+var formattingNeverLinked = map[string]string{
 	"fmt.":                           "formatting with fmt links 0.31 MB of fmt and reflect",
 	"reflect.Value.":                 "formatting with fmt links 0.31 MB of fmt and reflect",
 	"encoding/csv.":                  "its errors format with fmt; transfer reads and writes CSV itself",
 	"encoding/hex.InvalidByteError.": "it formats with fmt; ids are decoded by vault.parseID",
 }
 
+func TestWasmProgramsLinkNoFormatting(t *testing.T) {
+	for prog, reach := range map[string]string{
+		"wasm/cmd/core": "watchword/wasm/bridge.(*Core).vaultLoad",
+		"wasm/cmd/kdf":  "watchword/wasm/bridge/kdfhost.KDFLocal",
+	} {
+		reached := linked(t, prog)
+		if !reached[reach] {
+			t.Fatalf("the dependency dump of %s does not reach %s; is it still that program? (%d symbols)", prog, reach, len(reached))
+		}
+		for sym := range reached {
+			for bad, why := range formattingNeverLinked {
+				if strings.HasPrefix(sym, bad) {
+					t.Errorf("%s links %s: %s", prog, sym, why)
+				}
+			}
+		}
+	}
+}
+
 func TestCoreWasmLinksNoPasswordDerivation(t *testing.T) {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-dumpdep", "-o", os.DevNull, "./wasm/cmd/core")
+	reached := linked(t, "wasm/cmd/core")
+	if !reached["watchword/wasm/bridge.(*Core).vaultLoad"] {
+		t.Fatalf("the dependency dump does not reach bridge.(*Core).vaultLoad; is it still core.wasm's? (%d symbols)", len(reached))
+	}
+	for sym := range reached {
+		for bad, why := range coreWasmNeverLinks {
+			if strings.HasPrefix(sym, bad) {
+				t.Errorf("core.wasm links %s: %s", sym, why)
+			}
+		}
+	}
+}
+
+// linked answers the symbols the linker keeps in the js/wasm build of
+// prog, read from its dependency dump.
+func linked(t *testing.T, prog string) map[string]bool {
+	t.Helper()
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-dumpdep", "-o", os.DevNull, "./"+prog)
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	var dump bytes.Buffer
 	cmd.Stderr = &dump
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build core.wasm: %v\n%s", err, dump.Bytes())
+		t.Fatalf("go build %s: %v\n%s", prog, err, dump.Bytes())
 	}
 	reached := map[string]bool{}
 	for _, line := range strings.Split(dump.String(), "\n") {
@@ -357,14 +397,5 @@ func TestCoreWasmLinksNoPasswordDerivation(t *testing.T) {
 		}
 		reached[sym] = true
 	}
-	if !reached["watchword/wasm/bridge.(*Core).vaultLoad"] {
-		t.Fatalf("the dependency dump does not reach bridge.(*Core).vaultLoad; is it still core.wasm's? (%d symbols)", len(reached))
-	}
-	for sym := range reached {
-		for bad, why := range coreWasmNeverLinks {
-			if strings.HasPrefix(sym, bad) {
-				t.Errorf("core.wasm links %s: %s", sym, why)
-			}
-		}
-	}
+	return reached
 }

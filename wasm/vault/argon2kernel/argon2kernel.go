@@ -4,9 +4,11 @@ import (
 	_ "embed"
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strconv"
 
 	"golang.org/x/crypto/blake2b"
+
+	"watchword/wasm/wrap"
 )
 
 // Module is the kernel's WebAssembly binary (kernel.wasm), using only
@@ -86,11 +88,11 @@ func IDKey(r Runner, password, salt []byte, time, memoryKiB uint32, threads uint
 
 	last, err := r.Fill(blocks, lanes, laneLength, time)
 	if err != nil {
-		return nil, fmt.Errorf("argon2kernel: fill: %w", err)
+		return nil, wrap.Error("argon2kernel: fill", err)
 	}
 	defer clear(last)
 	if len(last) != int(lanes)*BlockSize {
-		return nil, fmt.Errorf("argon2kernel: fill returned %d bytes, want %d", len(last), lanes*BlockSize)
+		return nil, errors.New("argon2kernel: fill returned " + strconv.Itoa(len(last)) + " bytes, want " + strconv.Itoa(int(lanes)*BlockSize))
 	}
 	// The final block is the XOR of the lanes' last blocks.
 	var final [BlockSize]byte
