@@ -85,9 +85,7 @@
   // suggestion before its scan reports the form).
   let slotQueue = Promise.resolve();
   function inSlotQueue(job) {
-    const run = slotQueue.then(job);
-    slotQueue = run.catch(() => {});
-    return run;
+    slotQueue = slotQueue.then(job).catch(() => {});
   }
 
   function scan() {

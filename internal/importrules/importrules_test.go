@@ -263,7 +263,7 @@ var coreWasmExcludes = map[string]string{
 	"net/http":                       "about 7 MB, and start-up doubles",
 	"database/sql":                   "the server's, not the core's",
 	"encoding/json":                  "reflection JSON is 0.75 MB of core.wasm; the core's codecs are in wasm/jsonwire",
-	"log":                            "formatting the console does anyway; the bridge's logf writes to standard error",
+	"log":                            "formatting the console does anyway; the bridge's logLine writes to standard error",
 	"os/exec":                        "no processes in a browser",
 	"net/url":                        "with net/netip, ~170 KB and an interning init at every start; wasm/weburl splits URLs as it does",
 	"net/netip":                      "its init interns through package unique at every start; wasm/weburl reads addresses as it does",

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -215,31 +216,31 @@ func dropTraceTables(image []byte, keepInlining bool) ([]byte, [][2]uint64, Trac
 	// Every table by offset and length: those a function needs, and those
 	// dropped. Inline trees dropped, by offset from gofunc: as many entries
 	// as the largest index their index tables name.
-	need := map[uint32]int{}
-	drop := map[uint32]int{}
+	lengths := map[uint32]int{} // every table
+	needed := map[uint32]bool{}
 	trees := map[uint32]int{}
 	var keptFuncdata []uint32
 	for _, f := range t.funcs {
-		table := func(o uint32, into map[uint32]int) error {
+		table := func(o uint32, need bool) error {
 			if o == 0 {
 				return nil
 			}
 			n, err := tableLen(pctab, o)
-			into[o] = n
+			lengths[o] = n
+			needed[o] = needed[o] || need
 			return err
 		}
-		if err := table(u32(f+funcPCSP), need); err != nil {
+		if err := table(u32(f+funcPCSP), true); err != nil {
 			return nil, nil, rep, err
 		}
 		for _, field := range []uint64{funcPCFile, funcPCLn} {
-			if err := table(u32(f+field), drop); err != nil {
+			if err := table(u32(f+field), false); err != nil {
 				return nil, nil, rep, err
 			}
 		}
 		for j := uint32(0); j < u32(f+funcNPCData); j++ {
-			into := need
-			if dropsIndex(f, j) {
-				into = drop
+			drops := dropsIndex(f, j)
+			if drops {
 				o := u32(pcdataAt(f, j))
 				tree := u32(funcdataAt(f, funcdataInlTree))
 				if o != 0 {
@@ -250,7 +251,7 @@ func dropTraceTables(image []byte, keepInlining bool) ([]byte, [][2]uint64, Trac
 					trees[tree] = max(trees[tree], int(top+1)*inlinedCallSize)
 				}
 			}
-			if err := table(u32(pcdataAt(f, j)), into); err != nil {
+			if err := table(u32(pcdataAt(f, j)), !drops); err != nil {
 				return nil, nil, rep, err
 			}
 		}
@@ -262,43 +263,20 @@ func dropTraceTables(image []byte, keepInlining bool) ([]byte, [][2]uint64, Trac
 			keptFuncdata = append(keptFuncdata, o)
 		}
 	}
-	if len(need) == 0 || len(drop) == 0 {
+	if len(needed) == 0 || !slices.Contains(slices.Collect(maps.Values(needed)), false) {
 		return nil, nil, rep, fmt.Errorf("%w: no tables to drop", errNoPCLnTab)
 	}
 	// Tables are laid out one after another; none may overlap another
 	// (identical tables share one offset).
-	length := func(o uint32) int {
-		if n, ok := need[o]; ok {
-			return n
-		}
-		return drop[o]
-	}
-	all := slices.Sorted(func(yield func(uint32) bool) {
-		for o := range need {
-			if !yield(o) {
-				return
-			}
-		}
-		for o := range drop {
-			if _, ok := need[o]; !ok && !yield(o) {
-				return
-			}
-		}
-	})
+	all := slices.Sorted(maps.Keys(lengths))
 	for i := 1; i < len(all); i++ {
-		if uint64(all[i-1])+uint64(length(all[i-1])) > uint64(all[i]) {
+		if uint64(all[i-1])+uint64(lengths[all[i-1]]) > uint64(all[i]) {
 			return nil, nil, rep, fmt.Errorf("%w: pc-value tables at %d and %d overlap", errNoPCLnTab, all[i-1], all[i])
 		}
 	}
 	// An inline tree dropped must lie in the funcdata region and hold no
 	// funcdata that is kept.
-	treeAt := slices.Sorted(func(yield func(uint32) bool) {
-		for o := range trees {
-			if !yield(o) {
-				return
-			}
-		}
-	})
+	treeAt := slices.Sorted(maps.Keys(trees))
 	for _, o := range treeAt {
 		if uint64(o)+uint64(trees[o]) > t.gofuncEnd-t.gofunc {
 			return nil, nil, rep, fmt.Errorf("%w: an inline tree at %d runs past the funcdata region", errNoPCLnTab, o)
@@ -319,11 +297,11 @@ func dropTraceTables(image []byte, keepInlining bool) ([]byte, [][2]uint64, Trac
 	clear(newPC[at:])
 	moved := map[uint32]uint32{}
 	for _, o := range all {
-		n, ok := need[o]
-		if !ok {
+		if !needed[o] {
 			rep.TablesFreed++
 			continue
 		}
+		n := lengths[o]
 		copy(newPC[at:], pctab[o:int(o)+n])
 		moved[o] = at
 		at += uint32(n)

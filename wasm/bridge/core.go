@@ -68,7 +68,7 @@ func (c *Core) Call(name string, a Args) (res Result, err *api.Error) {
 		if r := recover(); r != nil {
 			// The stack names code locations only; the panic value is not
 			// printed since it may hold secrets.
-			logf("bridge: " + name + " panicked\n" + string(debug.Stack()))
+			logLine("bridge: " + name + " panicked\n" + string(debug.Stack()))
 			res, err = nil, &api.Error{Code: api.CodeInternal, Message: internalMessage}
 		}
 	}()
@@ -86,6 +86,6 @@ func toAPIError(name string, err error) *api.Error {
 	}
 	// Logged to the worker's own console for debugging; core packages keep
 	// secrets out of error text, but JavaScript callers get a fixed message.
-	logf("bridge: " + name + ": " + err.Error())
+	logLine("bridge: " + name + ": " + err.Error())
 	return &api.Error{Code: api.CodeInternal, Message: internalMessage}
 }

@@ -64,7 +64,7 @@ var errResource = &api.Error{Code: api.CodeInternal, Message: "A file of this Wa
 // loadResource fetches and parses one resource under shipped.mu.
 func loadResource(name string, parse func([]byte) error) error {
 	if shipped.fetch == nil {
-		logf("bridge: resource " + name + ": no resource fetcher")
+		logLine("bridge: resource " + name + ": no resource fetcher")
 		return errResource
 	}
 	b, err := shipped.fetch(name)
@@ -78,7 +78,7 @@ func loadResource(name string, parse func([]byte) error) error {
 		err = parse(b)
 	}
 	if err != nil {
-		logf("bridge: resource " + name + ": " + err.Error())
+		logLine("bridge: resource " + name + ": " + err.Error())
 		return errResource
 	}
 	return nil

@@ -122,14 +122,6 @@ func unwrap(x any) any {
 	return x
 }
 
-func unwrapAll(args []any) []any {
-	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = unwrap(a)
-	}
-	return out
-}
-
 // Type answers v's type.
 func (v Value) Type() Type { return v.v.Type() }
 
@@ -219,19 +211,19 @@ func (v Value) Length() (int, error) {
 // Call calls v's method m with args.
 func (v Value) Call(m string, args ...any) (r Value, err error) {
 	defer recoverInto("call "+m, &err)
-	return Value{v.v.Call(m, unwrapAll(args)...)}, nil
+	return Value{v.v.Call(m, unwrap(args).([]any)...)}, nil
 }
 
 // Invoke calls v, a function, with args and undefined as this.
 func (v Value) Invoke(args ...any) (r Value, err error) {
 	defer recoverInto("invoke", &err)
-	return Value{v.v.Invoke(unwrapAll(args)...)}, nil
+	return Value{v.v.Invoke(unwrap(args).([]any)...)}, nil
 }
 
 // New calls v as a constructor with args.
 func (v Value) New(args ...any) (r Value, err error) {
 	defer recoverInto("new", &err)
-	return Value{v.v.New(unwrapAll(args)...)}, nil
+	return Value{v.v.New(unwrap(args).([]any)...)}, nil
 }
 
 // InstanceOf reports whether v is an instance of the constructor t: whether
@@ -255,12 +247,9 @@ func (v Value) InstanceOf(t Value) (bool, error) {
 	return is.v.Truthy(), nil
 }
 
-// Object.prototype and its isPrototypeOf, taken at start, before any
-// script could replace them.
-var (
-	objectProto   = js.Global().Get("Object").Get("prototype")
-	isPrototypeOf = objectProto.Get("isPrototypeOf")
-)
+// Object.prototype.isPrototypeOf, taken at start, before any script could
+// replace it.
+var isPrototypeOf = js.Global().Get("Object").Get("prototype").Get("isPrototypeOf")
 
 // Bool reads v, a boolean.
 func (v Value) Bool() (b bool, err error) {
