@@ -47,6 +47,7 @@ const (
 
 	// Offsets in the moduledata of findfunctab and gofunc.
 	mdFindFuncTab = 8 + 6*24
+	mdEnd         = 272
 	mdGoFunc      = 320
 )
 
@@ -80,6 +81,7 @@ type pclntab struct {
 	pcln, pclnLen     uint64   // the functab, then the _func records
 	funcs             []uint64 // address of each _func
 	gofunc, gofuncEnd uint64   // the funcdata region, up to the find-function table
+	end               uint64   // of the program's data and bss: where the heap starts
 }
 
 // findPCLnTab finds the pcHeader in image and the moduledata that points at
@@ -140,7 +142,7 @@ func readPCLnTab(image []byte, h uint64, u64 func(uint64) uint64) (*pclntab, err
 	if md == 0 {
 		return nil, errNoPCLnTab
 	}
-	t := &pclntab{nfunc: int(nfunc), gofunc: u64(md + mdGoFunc), gofuncEnd: u64(md + mdFindFuncTab)}
+	t := &pclntab{nfunc: int(nfunc), gofunc: u64(md + mdGoFunc), gofuncEnd: u64(md + mdFindFuncTab), end: u64(md + mdEnd)}
 	t.pctab, t.pctabLen = h+pctab, u64(md+8+24*3+8)
 	t.pcln, t.pclnLen = h+pcln, u64(md+8+24*4+8)
 	// (Compared by subtraction: a hostile length must not wrap around.)
@@ -149,6 +151,9 @@ func readPCLnTab(image []byte, h uint64, u64 func(uint64) uint64) (*pclntab, err
 	}
 	if t.gofunc < t.pcln+t.pclnLen || t.gofuncEnd < t.gofunc || t.gofuncEnd > size {
 		return nil, fmt.Errorf("%w: the funcdata region is not after the function records", errNoPCLnTab)
+	}
+	if t.end < size || t.end > maxImage {
+		return nil, fmt.Errorf("%w: the program's data ends at %#x, inside what its segments write", errNoPCLnTab, t.end)
 	}
 	functab := func(i, k int) uint32 { return binary.LittleEndian.Uint32(image[t.pcln+8*uint64(i)+4*uint64(k):]) }
 	for i := 0; i < int(nfunc); i++ {

@@ -16,9 +16,10 @@ func main() {
 	out := flag.String("out", "", "module to write (may be the same file)")
 	lines := flag.Bool("lines", true, "keep the tables of source files and lines that tracebacks print")
 	inlining := flag.Bool("inlining", true, "with -lines=false, keep the inline trees tracebacks name inlined calls from")
+	packData := flag.Bool("pack", false, "store the data compressed, for the start function to unpack")
 	flag.Parse()
 	if *in == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: wasmslim [-lines=false [-inlining=false]] -in module.wasm -out module.wasm")
+		fmt.Fprintln(os.Stderr, "usage: wasmslim [-lines=false [-inlining=false]] [-pack] -in module.wasm -out module.wasm")
 		os.Exit(2)
 	}
 	src, err := os.ReadFile(*in)
@@ -26,10 +27,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "wasmslim: %v\n", err)
 		os.Exit(1)
 	}
-	dst, rep, err := Slim(src, Options{DropLines: !*lines, DropInlining: !*lines && !*inlining})
+	dst, rep, err := Slim(src, Options{DropLines: !*lines, DropInlining: !*lines && !*inlining, Pack: *packData})
 	if errors.Is(err, errNoPCLnTab) {
 		// Another Go version's layout: ship the tables rather than guess.
-		fmt.Fprintf(os.Stderr, "wasmslim: %s: %v; its line tables are kept\n", *in, err)
+		fmt.Fprintf(os.Stderr, "wasmslim: %s: %v; its line tables are kept and its data is not packed\n", *in, err)
 		dst, rep, err = Slim(src, Options{})
 	}
 	if errors.Is(err, errNoTable) {
@@ -49,5 +50,9 @@ func main() {
 	if tr := rep.Trace; tr != nil {
 		fmt.Fprintf(os.Stderr, "wasmslim: %s: traceback tables of %d functions dropped: %d of the pctab's tables kept, %d dropped (%d bytes); %d inline trees dropped (%d bytes)\n",
 			*out, tr.Functions, tr.TablesKept, tr.TablesFreed, tr.BytesFreed, tr.InlineTrees, tr.InlineBytes)
+	}
+	if pr := rep.Pack; pr != nil {
+		fmt.Fprintf(os.Stderr, "wasmslim: %s: data packed: %d bytes of segments for a %d-byte image → a %d-byte stream, unpacked at start (%d pages)\n",
+			*out, pr.Segments, pr.Image, pr.Stream, pr.Pages)
 	}
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// DropInlining, with DropLines, drops the inline trees too:
 	// tracebacks then leave out the functions inlined into another.
 	DropInlining bool
+	// Pack stores the data compressed, for the start function to unpack
+	// (see pack.go).
+	Pack bool
 }
 
 // Report says what Slim changed.
@@ -50,6 +53,15 @@ type Report struct {
 	SegmentsAfter  int // including the ones kept for bytes the loop does not write
 	BytesBefore    int
 	BytesAfter     int
+	Pack           *PackReport // when Options.Pack
+}
+
+// PackReport says what packing did.
+type PackReport struct {
+	Image    int // bytes unpacked, from the first non-zero to the last
+	Segments int // bytes of data segments (payload) that the stream replaces
+	Stream   int // bytes of the stream
+	Pages    uint32
 }
 
 // Slim returns module with the data segments of its find-function table
@@ -128,14 +140,56 @@ func Slim(module []byte, opts Options) ([]byte, Report, error) {
 	if err := sameMemory(want, kept, start, n); err != nil {
 		return nil, rep, err
 	}
+	var p *packed
+	if opts.Pack {
+		rep.Pack = &PackReport{}
+		for _, s := range kept {
+			rep.Pack.Segments += len(s.data)
+		}
+		if p, kept, err = packData(want, kept, secs[idx[secMemory]].payload, start, n); err != nil {
+			return nil, rep, err
+		}
+		rep.Pack.Image, rep.Pack.Stream, rep.Pack.Pages = int(p.size), int(p.n), p.minPages
+	}
 	rep.SegmentsAfter = len(kept)
 
-	out, err := rebuild(secs, idx, kept, start, n)
+	out, err := rebuild(secs, idx, kept, start, n, p)
 	if err != nil {
 		return nil, rep, err
 	}
 	rep.BytesAfter = len(out)
 	return out, rep, nil
+}
+
+// packData answers the packed form of the memory kept leaves (see pack.go)
+// and the one data segment that replaces kept, after checking that
+// unpacking it and filling the find-function table leaves want.
+func packData(want []byte, kept []segment, memory []byte, start, n uint32) (*packed, []segment, error) {
+	t, err := findPCLnTab(want)
+	if err != nil {
+		return nil, nil, err
+	}
+	pages, err := minPages(memory)
+	if err != nil {
+		return nil, nil, err
+	}
+	image, err := replay(kept)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := packImage(image, t.end, pages)
+	if err != nil {
+		return nil, nil, err
+	}
+	got := make([]byte, p.to+p.size)
+	if err := unpack(p.streamData, got[p.to:]); err != nil {
+		return nil, nil, err
+	}
+	got = fill(got, start, n)
+	if d := differences(want, got); len(d) != 0 {
+		return nil, nil, fmt.Errorf("the packed module's memory differs from the original's at %#x", d[0].offset)
+	}
+	return p, []segment{{offset: p.from, data: p.streamData}}, nil
 }
 
 // replay copies segments, in order, into a zeroed memory as instantiation
@@ -245,10 +299,17 @@ func sameMemory(want []byte, segs []segment, start, n uint32) error {
 
 // startBody is the start function: for k := 0; k < n; k++ { store32(start +
 // 20k, k >> 4) }, with local 0 as k and local 1 as the address.
-func startBody(start, n uint32) []byte {
+//
+// With p, it first unpacks the data (unpackCode) and has more locals.
+func startBody(start, n uint32, p *packed) []byte {
 	var b []byte
-	b = append(b, 0x01, 0x02, 0x7f) // one run of locals: two i32
-	b = append(b, 0x41)             // i32.const start
+	if p == nil {
+		b = append(b, 0x01, 0x02, 0x7f) // one run of locals: two i32
+	} else {
+		b = append(b, 0x01, numLocals, 0x7f)
+		b = append(b, unpackCode(p)...)
+	}
+	b = append(b, 0x41) // i32.const start
 	b = appendS32(b, int32(start))
 	b = append(b,
 		0x21, 0x01, // local.set 1
@@ -281,8 +342,9 @@ func startBody(start, n uint32) []byte {
 // rebuild writes the module back with the new data segments, the start
 // function (its type, declaration, body and the start section) and, when
 // present, the data count updated. Every other section is copied as it was.
-func rebuild(secs []section, idx map[byte]int, segs []segment, start, n uint32) ([]byte, error) {
+func rebuild(secs []section, idx map[byte]int, segs []segment, start, n uint32, p *packed) ([]byte, error) {
 	imported := uint32(0)
+	var memory []byte // the memory section, when it changes
 	if i, ok := idx[secImport]; ok {
 		var err error
 		if imported, err = countImportedFunctions(secs[i].payload); err != nil {
@@ -296,6 +358,13 @@ func rebuild(secs []section, idx map[byte]int, segs []segment, start, n uint32) 
 		}
 		if uint64(start)+uint64(n)*bucketSize > uint64(pages)*65536 {
 			return nil, fmt.Errorf("the table ends past the module's initial memory")
+		}
+		if p != nil && p.minPages > pages {
+			// The stream reaches past the initial memory: declare more.
+			if secs[i].payload[1] != 0 {
+				return nil, errors.New("the module's memory has a maximum size: not packed")
+			}
+			memory = binary.AppendUvarint([]byte{1, 0}, uint64(p.minPages))
 		}
 	} else {
 		return nil, errors.New("the module defines no memory")
@@ -322,7 +391,7 @@ func rebuild(secs []section, idx map[byte]int, segs []segment, start, n uint32) 
 	} else if codeCount != defined {
 		return nil, fmt.Errorf("%w: %d function bodies for %d functions", errMalformed, codeCount, defined)
 	}
-	body := startBody(start, n)
+	body := startBody(start, n, p)
 	code, _, err := appendToVec(secs[idx[secCode]].payload, append(binary.AppendUvarint(nil, uint64(len(body))), body...))
 	if err != nil {
 		return nil, err
@@ -350,6 +419,10 @@ func rebuild(secs []section, idx map[byte]int, segs []segment, start, n uint32) 
 			payload = code
 		case secData:
 			payload = encodeData(segs)
+		case secMemory:
+			if memory != nil {
+				payload = memory
+			}
 		case secDataCount:
 			payload = binary.AppendUvarint(nil, uint64(len(segs)))
 		}
