@@ -44,4 +44,12 @@
 // tables (the default) reads the same offsets as the same lines. A pclntab
 // of a layout it does not know (another Go version's) is reported, and the
 // tables are kept.
+//
+// With -pack it stores the whole data image compressed, in one data segment
+// just above the program's data, and the start function unpacks it into
+// place and zeroes the compressed copy before Go's runtime starts (see
+// pack.go): for core.wasm, 0.74 MB of segments become a 0.32 MB stream, for
+// about 2 ms more at instantiation. The memory the program starts with is
+// the same, byte for byte; wasmslim checks that with its own decoder before
+// writing the module, and its tests run the start function in Node.
 package main
