@@ -24,12 +24,16 @@ import (
 // before: Slim checks that with the reference decoder below before writing
 // anything, and the tests check it by instantiating both modules in Node.
 //
-// The format is LZ77 with byte-aligned fields, chosen for a decoder a few
-// dozen instructions long that the engine runs once, in its baseline tier:
-// a stream of tokens, each
+// The format is LZ77 with byte-aligned fields, after LZ4's, chosen for a
+// decoder a few dozen instructions long that the engine runs once, in its
+// baseline tier: a stream of tokens, each
 //
-//	uvarint L, L literal bytes, then, unless the stream ends there,
-//	uvarint M, uvarint D
+//	a byte: L in its high four bits, M-4 in its low four
+//	uvarint L-15, when the high bits are 15
+//	L literal bytes
+//	and unless the stream ends there:
+//	uvarint M-19, when the low bits are 15
+//	uvarint D
 //
 // where the literals are copied out, and then M bytes are copied from D
 // bytes back in the output (the ranges may overlap: D < M repeats the last D

@@ -232,3 +232,48 @@ func TestPackGoProgram(t *testing.T) {
 		t.Fatalf("the unpacked module printed\n%s\nthe packed one\n%s", a, b)
 	}
 }
+
+// TestPackRaisesMemory puts the stream where it reaches past the module's
+// initial memory: the rebuilt module declares enough pages, and an engine
+// ends with the image, the find-function table and nothing else.
+func TestPackRaisesMemory(t *testing.T) {
+	src := testModule{buckets: 1024}.bytes()
+	_, rep, err := Slim(src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secs, _ := parseSections(src)
+	idx := map[byte]int{}
+	for i, s := range secs {
+		idx[s.id] = i
+	}
+	segs, _ := parseData(secs[idx[secData]].payload)
+	image, _ := replay(segs)
+	pages, _ := minPages(secs[idx[secMemory]].payload)
+	p, err := packImage(image, uint64(pages)<<16-16, pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.minPages != pages+1 {
+		t.Fatalf("%d pages for a stream at %#x..%#x, had %d", p.minPages, p.from, p.from+p.n, pages)
+	}
+	out, err := rebuild(secs, idx, []segment{{offset: p.from, data: p.streamData}}, rep.TableOffset, rep.TableBuckets, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outSecs, _ := parseSections(out)
+	for _, s := range outSecs {
+		if s.id == secMemory {
+			if got, _ := minPages(s.payload); got != p.minPages {
+				t.Errorf("the rebuilt module declares %d pages, want %d", got, p.minPages)
+			}
+		}
+	}
+	mem := fill(append(image, make([]byte, int(p.minPages)<<16-len(image))...), rep.TableOffset, rep.TableBuckets)
+	sum := sha256.Sum256(mem)
+	file := filepath.Join(t.TempDir(), "m.wasm")
+	os.WriteFile(file, out, 0o644)
+	if got := nodeMemory(t, file); got != hex.EncodeToString(sum[:]) {
+		t.Errorf("the engine's memory is not the image and the table")
+	}
+}

@@ -85,7 +85,7 @@ func Slim(module []byte, opts Options) ([]byte, Report, error) {
 	if _, ok := idx[secStart]; ok {
 		return nil, rep, errors.New("the module already has a start function")
 	}
-	for _, id := range []byte{secType, secFunction, secCode, secData} {
+	for _, id := range []byte{secType, secFunction, secMemory, secCode, secData} {
 		if _, ok := idx[id]; !ok {
 			return nil, rep, fmt.Errorf("the module has no section %d", id)
 		}
