@@ -210,9 +210,10 @@ func FuzzSlim(f *testing.F) {
 	f.Add(testModule{buckets: 300, withVoid: true}.bytes())
 	f.Add(testModule{buckets: 20}.bytes())
 	f.Fuzz(func(t *testing.T, mod []byte) {
-		// Dropping line tables refuses what it does not understand, and
-		// never panics.
+		// Dropping line tables and packing refuse what they do not
+		// understand, and never panic.
 		_, _, _ = Slim(mod, Options{DropLines: true})
+		_, _, _ = Slim(mod, Options{Pack: true})
 		out, _, err := Slim(mod, Options{})
 		if err != nil {
 			return
