@@ -16,7 +16,7 @@ func main() {
 	out := flag.String("out", "", "module to write (may be the same file)")
 	lines := flag.Bool("lines", true, "keep the tables of source files and lines that tracebacks print")
 	inlining := flag.Bool("inlining", true, "with -lines=false, keep the inline trees tracebacks name inlined calls from")
-	packData := flag.Bool("pack", false, "store the data compressed, for the start function to unpack")
+	packFlag := flag.Bool("pack", false, "store the data compressed, for the start function to unpack")
 	flag.Parse()
 	if *in == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: wasmslim [-lines=false [-inlining=false]] [-pack] -in module.wasm -out module.wasm")
@@ -27,7 +27,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "wasmslim: %v\n", err)
 		os.Exit(1)
 	}
-	dst, rep, err := Slim(src, Options{DropLines: !*lines, DropInlining: !*lines && !*inlining, Pack: *packData})
+	dst, rep, err := Slim(src, Options{DropLines: !*lines, DropInlining: !*lines && !*inlining, Pack: *packFlag})
 	if errors.Is(err, errNoPCLnTab) {
 		// Another Go version's layout: ship the tables rather than guess.
 		fmt.Fprintf(os.Stderr, "wasmslim: %s: %v; its line tables are kept and its data is not packed\n", *in, err)

@@ -226,11 +226,14 @@ func unpack(stream, out []byte) error {
 // packed is where a packed image goes: decoded to [to, to+size), from a
 // stream the data segment puts at from.
 type packed struct {
-	to, size   uint32
-	from, n    uint32 // the stream's address and length
-	minPages   uint32 // the initial memory the module must now declare
-	streamData []byte
+	to, size uint32
+	from     uint32 // the stream's address
+	minPages uint32 // the initial memory the module must now declare
+	stream   []byte
 }
+
+// n is the stream's length.
+func (p *packed) n() uint32 { return uint32(len(p.stream)) }
 
 // The start function's locals when it unpacks (all i32).
 const (
@@ -315,7 +318,7 @@ func (a asm) uvarint(v byte) asm {
 // the zeroing of the stream's copy.
 func unpackCode(p *packed) asm {
 	var a asm
-	a = a.i32(p.to).set(locDst).i32(p.from).set(locSrc).i32(p.from + p.n).set(locEnd)
+	a = a.i32(p.to).set(locDst).i32(p.from).set(locSrc).i32(p.from + p.n()).set(locEnd)
 	a = a.op(opBlock, blockVoid, opLoop, blockVoid)
 	a = a.get(locSrc).load8().set(locToken).incr(locSrc, 1)
 	// Literals.
@@ -334,7 +337,7 @@ func unpackCode(p *packed) asm {
 	a = a.op(opElse).get(locDst).op(opI64Const, 0).op(opI64Store, 3, 0).addTo(locDst, locLen).op(opEnd)
 	a = a.op(opBr, 0, opEnd, opEnd)
 	// The heap starts here: Go takes it to be zero.
-	return a.i32(p.from).i32(0).i32(p.n).memFill()
+	return a.i32(p.from).i32(0).i32(p.n()).memFill()
 }
 
 // copyRun copies n bytes from the address in local from to dst, advancing
@@ -366,7 +369,8 @@ func (a asm) copyRun(n, from byte, end uint32) asm {
 
 // packImage compresses image (memory as the data segments leave it, before
 // the start function) into a stream at from, the first aligned address at or
-// after heapStart, and checks that the reference decoder gives image back.
+// after heapStart that leaves the slack the decoder needs. packData checks
+// that the stream decodes back.
 func packImage(image []byte, heapStart uint64, pages uint32) (*packed, error) {
 	lo, hi := 0, len(image)
 	for lo < hi && image[lo] == 0 {
@@ -382,13 +386,6 @@ func packImage(image []byte, heapStart uint64, pages uint32) (*packed, error) {
 		return nil, fmt.Errorf("the program's data ends at %#x, before its last initialised byte at %#x", heapStart, hi)
 	}
 	stream := pack(image[lo:hi])
-	got := make([]byte, hi-lo)
-	if err := unpack(stream, got); err != nil {
-		return nil, err
-	}
-	if d := differences(image[lo:hi], got); len(d) != 0 {
-		return nil, fmt.Errorf("packed data decodes differently at %#x", uint32(lo)+d[0].offset)
-	}
 	// Eight bytes clear of the image, which a zero run at its end clears;
 	// eight past the stream, which the last wide copy of literals reads.
 	from := (max(heapStart, uint64(hi)+8) + 7) &^ 7
@@ -396,7 +393,7 @@ func packImage(image []byte, heapStart uint64, pages uint32) (*packed, error) {
 	if end > maxImage {
 		return nil, fmt.Errorf("packed data would end at %#x, past %#x", end, maxImage)
 	}
-	p := &packed{to: uint32(lo), size: uint32(hi - lo), from: uint32(from), n: uint32(len(stream)), minPages: pages, streamData: stream}
+	p := &packed{to: uint32(lo), size: uint32(hi - lo), from: uint32(from), minPages: pages, stream: stream}
 	if need := uint32((end + 0xffff) >> 16); need > pages {
 		p.minPages = need
 	}

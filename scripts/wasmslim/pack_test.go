@@ -205,7 +205,7 @@ func unpackModule(p *packed) []byte {
 	body := append([]byte{1, numLocals, 0x7f}, unpackCode(p)...)
 	body = append(body, opEnd)
 	out = appendSection(out, secCode, append(binary.AppendUvarint([]byte{1}, uint64(len(body))), body...))
-	return appendSection(out, secData, encodeData([]segment{{offset: p.from, data: p.streamData}}))
+	return appendSection(out, secData, encodeData([]segment{{offset: p.from, data: p.stream}}))
 }
 
 // TestPackGoProgram packs a real Go program: the memory right after
@@ -255,9 +255,9 @@ func TestPackRaisesMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.minPages != pages+1 {
-		t.Fatalf("%d pages for a stream at %#x..%#x, had %d", p.minPages, p.from, p.from+p.n, pages)
+		t.Fatalf("%d pages for a stream at %#x..%#x, had %d", p.minPages, p.from, p.from+p.n(), pages)
 	}
-	out, err := rebuild(secs, idx, []segment{{offset: p.from, data: p.streamData}}, rep.TableOffset, rep.TableBuckets, p)
+	out, err := rebuild(secs, idx, []segment{{offset: p.from, data: p.stream}}, rep.TableOffset, rep.TableBuckets, p)
 	if err != nil {
 		t.Fatal(err)
 	}

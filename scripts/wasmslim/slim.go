@@ -149,7 +149,7 @@ func Slim(module []byte, opts Options) ([]byte, Report, error) {
 		if p, kept, err = packData(want, kept, secs[idx[secMemory]].payload, start, n); err != nil {
 			return nil, rep, err
 		}
-		rep.Pack.Image, rep.Pack.Stream, rep.Pack.Pages = int(p.size), int(p.n), p.minPages
+		rep.Pack.Image, rep.Pack.Stream, rep.Pack.Pages = int(p.size), int(p.n()), p.minPages
 	}
 	rep.SegmentsAfter = len(kept)
 
@@ -182,14 +182,14 @@ func packData(want []byte, kept []segment, memory []byte, start, n uint32) (*pac
 		return nil, nil, err
 	}
 	got := make([]byte, p.to+p.size)
-	if err := unpack(p.streamData, got[p.to:]); err != nil {
+	if err := unpack(p.stream, got[p.to:]); err != nil {
 		return nil, nil, err
 	}
 	got = fill(got, start, n)
 	if d := differences(want, got); len(d) != 0 {
 		return nil, nil, fmt.Errorf("the packed module's memory differs from the original's at %#x", d[0].offset)
 	}
-	return p, []segment{{offset: p.from, data: p.streamData}}, nil
+	return p, []segment{{offset: p.from, data: p.stream}}, nil
 }
 
 // replay copies segments, in order, into a zeroed memory as instantiation
@@ -351,23 +351,21 @@ func rebuild(secs []section, idx map[byte]int, segs []segment, start, n uint32, 
 			return nil, err
 		}
 	}
-	if i, ok := idx[secMemory]; ok {
-		pages, err := minPages(secs[i].payload)
-		if err != nil {
-			return nil, err
+	// (Slim has checked that the module defines its memory.)
+	mem := secs[idx[secMemory]].payload
+	pages, err := minPages(mem)
+	if err != nil {
+		return nil, err
+	}
+	if uint64(start)+uint64(n)*bucketSize > uint64(pages)*65536 {
+		return nil, fmt.Errorf("the table ends past the module's initial memory")
+	}
+	if p != nil && p.minPages > pages {
+		// The stream reaches past the initial memory: declare more.
+		if mem[1] != 0 {
+			return nil, errors.New("the module's memory has a maximum size: not packed")
 		}
-		if uint64(start)+uint64(n)*bucketSize > uint64(pages)*65536 {
-			return nil, fmt.Errorf("the table ends past the module's initial memory")
-		}
-		if p != nil && p.minPages > pages {
-			// The stream reaches past the initial memory: declare more.
-			if secs[i].payload[1] != 0 {
-				return nil, errors.New("the module's memory has a maximum size: not packed")
-			}
-			memory = binary.AppendUvarint([]byte{1, 0}, uint64(p.minPages))
-		}
-	} else {
-		return nil, errors.New("the module defines no memory")
+		memory = binary.AppendUvarint([]byte{1, 0}, uint64(p.minPages))
 	}
 
 	types := secs[idx[secType]].payload
