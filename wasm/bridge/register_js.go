@@ -43,23 +43,18 @@ func promiseFunc(c *Core, m string) func(this jsvalue.Value, args []jsvalue.Valu
 		go func() {
 			res, apiErr := c.Call(m, jsArgs(args))
 			if apiErr != nil {
-				settle(reject, errorValue(apiErr))
+				jsvalue.Settle(reject, errorValue(apiErr))
 				return
 			}
 			v, err := toJS(res)
 			if err != nil {
-				settle(reject, errorValue(&api.Error{Code: api.CodeInternal, Message: internalMessage}))
+				jsvalue.Settle(reject, errorValue(&api.Error{Code: api.CodeInternal, Message: internalMessage}))
 				return
 			}
-			settle(resolve, v)
+			jsvalue.Settle(resolve, v)
 		}()
 		return promise
 	}
-}
-
-func settle(fn jsvalue.Value, v any) {
-	// A failure to call resolve/reject leaves nothing to report to.
-	_, _ = fn.Invoke(v)
 }
 
 // errorValue is the plain object a Promise rejects with.

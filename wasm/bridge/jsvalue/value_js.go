@@ -357,3 +357,9 @@ func NewPromise() (promise, resolve, reject Value, err error) {
 	}
 	return promise, resolve, reject, nil
 }
+
+// Settle calls a Promise's resolve or reject with v. A failure to call it
+// leaves nothing to report to, so it is dropped.
+func Settle(fn Value, v any) {
+	_, _ = fn.Invoke(v)
+}

@@ -42,15 +42,15 @@ func ServeKDF(name string) error {
 		go func() {
 			defer close(done)
 			if err != nil {
-				settle(reject, errorValue(api.NewError(api.CodeBadRequest, "kdf: "+err.Error())))
+				jsvalue.Settle(reject, errorValue(api.NewError(api.CodeBadRequest, "kdf: "+err.Error())))
 				return
 			}
 			out, opened, kerr := runKDF([]byte(req), local)
 			if kerr != nil {
-				settle(reject, errorValue(asAPIError(kerr)))
+				jsvalue.Settle(reject, errorValue(asAPIError(kerr)))
 				return
 			}
-			settle(resolve, []any{string(out), opened})
+			jsvalue.Settle(resolve, []any{string(out), opened})
 		}()
 		return promise
 	})
@@ -72,11 +72,6 @@ func runKDF(req []byte, local string) (out []byte, opened string, err error) {
 		}
 	}()
 	return KDFLocal(req, local)
-}
-
-func settle(fn jsvalue.Value, v any) {
-	// A failure to call resolve/reject leaves nothing to report to.
-	_, _ = fn.Invoke(v)
 }
 
 // errorValue is the plain object a Promise rejects with.
